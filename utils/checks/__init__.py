@@ -1,0 +1,14 @@
+"""Exercise checks, one module per notebook topic. Each check tests behaviour and fails on a wrong answer.
+
+Use in a notebook::
+
+    from utils import checks
+    checks.perceptron.check_perceptron_learns_and(train_perceptron)   # after the exercise cell
+    checks.summary("01")                                                # last cell
+"""
+from utils.checks.core import EXERCISES, RESULTS, Exercise, assert_close, exercise, summary
+
+# Topic modules register their exercises when imported (keep them free of heavy imports at module level).
+# One import line per topic module:
+
+__all__ = ["EXERCISES", "RESULTS", "Exercise", "assert_close", "exercise", "summary"]

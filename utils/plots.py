@@ -1,0 +1,211 @@
+"""Plot helpers shared by the notebooks: one style, decision boundaries, activations, curves, image grids,
+and drawings of a neuron and of a layered network.
+
+Every function draws on a Matplotlib ``Axes`` (pass ``ax=`` to place it in your own figure, or leave it out to
+get a new figure), sets a title and axis labels, and returns the ``Axes`` so a notebook can add to it.
+"""
+from __future__ import annotations
+
+from typing import Callable, Mapping, Sequence
+
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.axes import Axes
+from matplotlib.colors import ListedColormap
+
+from utils.validation import as_array, check_same_length
+
+CLASS_COLOURS = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f",
+                 "#bcbd22", "#17becf"]
+
+
+def use_course_style() -> None:
+    """Apply the course's one plot style (readable sizes, light grid, no top/right spines)."""
+    plt.rcParams.update({
+        "figure.figsize": (6.4, 4.2),
+        "figure.dpi": 90,
+        "axes.grid": True,
+        "grid.alpha": 0.3,
+        "axes.spines.top": False,
+        "axes.spines.right": False,
+        "axes.titlesize": 12,
+        "axes.labelsize": 11,
+        "legend.frameon": False,
+        "image.cmap": "viridis",
+    })
+
+
+def _axes(ax: Axes | None, figsize: tuple[float, float] | None = None) -> Axes:
+    if ax is not None:
+        return ax
+    _, new_ax = plt.subplots(figsize=figsize)
+    return new_ax
+
+
+def plot_decision_boundary(predict: Callable[[np.ndarray], np.ndarray], X: np.ndarray, y: np.ndarray, *,
+                           ax: Axes | None = None, title: str = "Decision boundary", resolution: int = 200,
+                           margin: float = 0.5, xlabel: str = "$x_1$", ylabel: str = "$x_2$") -> Axes:
+    """Shade the regions a 2-D classifier assigns to each class and scatter the data on top.
+
+    Args:
+        predict: maps points of shape (m, 2) to class labels of shape (m,) (ints) or to probabilities of
+            shape (m,) or (m, 1) for class 1 (thresholded at 0.5), or (m, k) class scores (argmax taken).
+        X: points, shape (n, 2).
+        y: integer labels, shape (n,).
+        resolution: grid points per axis.
+        margin: space added around the data, in data units.
+    """
+    X = as_array(X, "X", shape=(None, 2), dtype_kind="fiu")
+    y = as_array(y, "y", ndim=1, dtype_kind="iub")
+    check_same_length(X, y, "X", "y")
+    ax = _axes(ax)
+    x0 = np.linspace(X[:, 0].min() - margin, X[:, 0].max() + margin, resolution)
+    x1 = np.linspace(X[:, 1].min() - margin, X[:, 1].max() + margin, resolution)
+    g0, g1 = np.meshgrid(x0, x1)
+    out = np.asarray(predict(np.c_[g0.ravel(), g1.ravel()]))
+    if out.ndim == 2 and out.shape[1] > 1:
+        labels = out.argmax(axis=1)
+    else:
+        out = out.reshape(-1)
+        labels = (out >= 0.5).astype(int) if out.dtype.kind == "f" else out.astype(int)
+    if labels.shape[0] != g0.size:
+        raise ValueError(f"predict returned {labels.shape[0]} values for {g0.size} grid points; it must return "
+                         "one label or probability per input row")
+    k = int(max(labels.max(), y.max())) + 1
+    cmap = ListedColormap(CLASS_COLOURS[:k])
+    ax.contourf(g0, g1, labels.reshape(g0.shape), levels=np.arange(k + 1) - 0.5, cmap=cmap, alpha=0.25)
+    for c in range(k):
+        pts = X[y == c]
+        if len(pts):
+            ax.scatter(pts[:, 0], pts[:, 1], s=25, color=CLASS_COLOURS[c], edgecolor="k", linewidth=0.5,
+                       label=f"class {c}")
+    ax.set(title=title, xlabel=xlabel, ylabel=ylabel)
+    ax.legend(loc="best", fontsize=8)
+    return ax
+
+
+def plot_activation(fn: Callable[[np.ndarray], np.ndarray], derivative: Callable[[np.ndarray], np.ndarray] | None,
+                    name: str, *, ax: Axes | None = None, x_range: tuple[float, float] = (-5.0, 5.0)) -> Axes:
+    """Plot an activation function and (dashed) its derivative over ``x_range``."""
+    ax = _axes(ax)
+    z = np.linspace(*x_range, 400)
+    ax.plot(z, fn(z), label=name, lw=2)
+    if derivative is not None:
+        ax.plot(z, derivative(z), "--", label=f"{name}' (derivative)", lw=1.5)
+    ax.axhline(0, color="k", lw=0.5)
+    ax.axvline(0, color="k", lw=0.5)
+    ax.set(title=name, xlabel="pre-activation z", ylabel="output")
+    ax.legend(fontsize=8)
+    return ax
+
+
+def plot_loss_curves(history: Mapping[str, Sequence[float]], *, ax: Axes | None = None, title: str = "Training curves",
+                     xlabel: str = "epoch", ylabel: str = "loss", logy: bool = False) -> Axes:
+    """Plot one line per entry of ``history`` (e.g. Keras' ``History.history`` or ``{"train": [...], ...}``)."""
+    if not history:
+        raise ValueError("history is empty: pass a mapping like {'loss': [...], 'val_loss': [...]}")
+    ax = _axes(ax)
+    for label, values in history.items():
+        values = as_array(values, f"history[{label!r}]", ndim=1, allow_nan=True)
+        ax.plot(np.arange(1, len(values) + 1), values, label=label, marker="o" if len(values) < 30 else None, ms=3)
+    if logy:
+        ax.set_yscale("log")
+    ax.set(title=title, xlabel=xlabel, ylabel=ylabel)
+    ax.legend(fontsize=8)
+    return ax
+
+
+def show_image_grid(images: np.ndarray, labels: Sequence[str] | np.ndarray | None = None, *, ncols: int = 10,
+                    title: str | None = None, cmap: str = "gray_r", size: float = 1.1,
+                    value_range: tuple[float, float] | None = None) -> plt.Figure:
+    """Show images of shape (n, h, w) or (n, h, w, 1) in a grid, each with an optional caption.
+
+    Args:
+        images: grey images; uint8 0..255 or floats (e.g. 0..1 or -1..1: give ``value_range``).
+        labels: one caption per image (str or number), or None.
+        ncols: images per row.
+        value_range: (vmin, vmax) for the colour scale; default: 0..255 for uint8, else each image's own range.
+    """
+    imgs = as_array(images, "images", ndim=(3, 4), dtype_kind="fiub")
+    if imgs.ndim == 4:
+        if imgs.shape[-1] != 1:
+            raise ValueError(f"images must be grey: shape (n, h, w) or (n, h, w, 1), got {imgs.shape}")
+        imgs = imgs[..., 0]
+    n = len(imgs)
+    if n == 0:
+        raise ValueError("images is empty: nothing to show")
+    if labels is not None and len(labels) != n:
+        raise ValueError(f"labels has {len(labels)} entries for {n} images")
+    if value_range is None and imgs.dtype == np.uint8:
+        value_range = (0, 255)
+    ncols = max(1, min(ncols, n))
+    nrows = int(np.ceil(n / ncols))
+    fig, axes = plt.subplots(nrows, ncols, figsize=(size * ncols, size * nrows + (0.4 if title else 0)),
+                             squeeze=False)
+    for i, ax in enumerate(axes.flat):
+        ax.axis("off")
+        if i < n:
+            vmin, vmax = value_range if value_range else (None, None)
+            ax.imshow(imgs[i], cmap=cmap, vmin=vmin, vmax=vmax)
+            if labels is not None:
+                ax.set_title(str(labels[i]), fontsize=8)
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def draw_neuron(n_inputs: int = 3, *, ax: Axes | None = None, activation: str = "σ",
+                title: str = "An artificial neuron") -> Axes:
+    """Draw inputs x_i with weights w_i feeding a summation node (+ bias b), an activation and the output."""
+    if not isinstance(n_inputs, int) or not 1 <= n_inputs <= 8:
+        raise ValueError(f"n_inputs must be an int from 1 to 8, got {n_inputs!r}")
+    ax = _axes(ax, (7, 3.6))
+    ys = np.linspace(0.85, 0.15, n_inputs) if n_inputs > 1 else np.array([0.5])
+    for i, yy in enumerate(ys, start=1):
+        ax.add_patch(plt.Circle((0.08, yy), 0.045, fc="#dbe9f6", ec="k"))
+        ax.text(0.08, yy, f"$x_{i}$", ha="center", va="center")
+        ax.annotate("", xy=(0.44, 0.5), xytext=(0.125, yy), arrowprops=dict(arrowstyle="->", lw=1.2))
+        ax.text(0.27, yy + (0.5 - yy) * 0.45 + 0.03, f"$w_{i}$", ha="center", fontsize=10, color="#d62728")
+    ax.add_patch(plt.Circle((0.5, 0.5), 0.07, fc="#fde0c5", ec="k"))
+    ax.text(0.5, 0.5, r"$\Sigma$", ha="center", va="center", fontsize=14)
+    ax.text(0.5, 0.34, "$z = w \\cdot x + b$", ha="center", fontsize=9)
+    ax.annotate("", xy=(0.5, 0.57), xytext=(0.5, 0.8), arrowprops=dict(arrowstyle="->"))
+    ax.text(0.5, 0.83, "bias $b$", ha="center", fontsize=10, color="#d62728")
+    ax.annotate("", xy=(0.66, 0.5), xytext=(0.57, 0.5), arrowprops=dict(arrowstyle="->"))
+    ax.add_patch(plt.Rectangle((0.66, 0.42), 0.12, 0.16, fc="#e2f0d9", ec="k"))
+    ax.text(0.72, 0.5, activation, ha="center", va="center", fontsize=14)
+    ax.text(0.72, 0.34, "activation", ha="center", fontsize=9)
+    ax.annotate("", xy=(0.93, 0.5), xytext=(0.78, 0.5), arrowprops=dict(arrowstyle="->"))
+    ax.text(0.95, 0.5, "$\\hat y$", va="center", fontsize=13)
+    ax.set(xlim=(0, 1), ylim=(0, 1), title=title)
+    ax.axis("off")
+    return ax
+
+
+def draw_network(layer_sizes: Sequence[int], *, ax: Axes | None = None,
+                 layer_names: Sequence[str] | None = None, title: str = "A feed-forward network") -> Axes:
+    """Draw a fully connected network, e.g. ``draw_network([2, 3, 1])``: one column of nodes per layer."""
+    sizes = [int(s) for s in layer_sizes]
+    if len(sizes) < 2 or any(s < 1 or s > 12 for s in sizes):
+        raise ValueError(f"layer_sizes must list at least 2 layers of 1 to 12 nodes each, got {list(layer_sizes)}")
+    if layer_names is None:
+        layer_names = ["input"] + [f"hidden {i}" for i in range(1, len(sizes) - 1)] + ["output"]
+    if len(layer_names) != len(sizes):
+        raise ValueError(f"layer_names has {len(layer_names)} names for {len(sizes)} layers")
+    ax = _axes(ax, (1.8 * len(sizes) + 1, 3.8))
+    xs = np.linspace(0.1, 0.9, len(sizes))
+    pos = [np.linspace(0.85, 0.15, s) if s > 1 else np.array([0.5]) for s in sizes]
+    colours = ["#dbe9f6"] + ["#fde0c5"] * (len(sizes) - 2) + ["#e2f0d9"]
+    for li in range(len(sizes) - 1):
+        for ya in pos[li]:
+            for yb in pos[li + 1]:
+                ax.plot([xs[li], xs[li + 1]], [ya, yb], color="0.6", lw=0.8, zorder=1)
+    for li, (x, ys) in enumerate(zip(xs, pos)):
+        for yy in ys:
+            ax.add_patch(plt.Circle((x, yy), 0.035, fc=colours[li], ec="k", zorder=2))
+        ax.text(x, 0.02, f"{layer_names[li]}\n({sizes[li]})", ha="center", va="bottom", fontsize=9)
+    ax.set(xlim=(0, 1), ylim=(0, 1), title=title)
+    ax.set_aspect("auto")
+    ax.axis("off")
+    return ax

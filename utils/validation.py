@@ -1,0 +1,74 @@
+"""Argument checks that speak to a student: which argument, what was expected, what came.
+
+Every public function in ``utils`` validates its inputs with these helpers so that a wrong shape,
+dtype or range fails loudly at the call instead of producing a silently wrong result later.
+"""
+from __future__ import annotations
+
+from typing import Sequence
+
+import numpy as np
+
+
+def as_array(value: object, name: str, *, ndim: int | Sequence[int] | None = None,
+             shape: Sequence[int | None] | None = None, dtype_kind: str | None = None,
+             allow_nan: bool = False) -> np.ndarray:
+    """Convert ``value`` to a NumPy array and check it.
+
+    Args:
+        value: anything ``np.asarray`` accepts (lists, NumPy arrays, TensorFlow tensors).
+        name: the argument's name, used in the error message.
+        ndim: required number of dimensions (an int, or a sequence of allowed ints).
+        shape: required shape; ``None`` entries match any size (e.g. ``(None, 2)`` for n points in 2-D).
+        dtype_kind: allowed NumPy dtype kinds, e.g. ``"fiu"`` for float/int/unsigned, ``"b"`` for bool.
+        allow_nan: whether NaN or infinite values are acceptable.
+
+    Returns:
+        The value as an ``np.ndarray`` (not copied when it already is one).
+
+    Raises:
+        TypeError: if the value cannot become a numeric array of an allowed kind.
+        ValueError: on a wrong number of dimensions, a wrong shape, or NaN/inf values.
+    """
+    try:
+        arr = np.asarray(value)
+    except Exception as exc:  # ragged lists and the like
+        raise TypeError(f"{name} must be array-like (a list or NumPy array), got {type(value).__name__}: {exc}") from exc
+    if dtype_kind is not None and arr.dtype.kind not in dtype_kind:
+        raise TypeError(f"{name} must have dtype kind in {dtype_kind!r} (f=float, i=int, u=unsigned, b=bool), "
+                        f"got dtype {arr.dtype}")
+    if ndim is not None:
+        allowed = (ndim,) if isinstance(ndim, int) else tuple(ndim)
+        if arr.ndim not in allowed:
+            raise ValueError(f"{name} must have {' or '.join(map(str, allowed))} dimension(s), "
+                             f"got shape {arr.shape} ({arr.ndim} dimension(s))")
+    if shape is not None:
+        want = tuple(shape)
+        if arr.ndim != len(want) or any(w is not None and w != g for w, g in zip(want, arr.shape)):
+            pretty = "(" + ", ".join("any" if w is None else str(w) for w in want) + ")"
+            raise ValueError(f"{name} must have shape {pretty}, got {arr.shape}")
+    if not allow_nan and arr.dtype.kind in "fc" and arr.size and not np.all(np.isfinite(arr)):
+        raise ValueError(f"{name} contains NaN or infinite values; check the computation that produced it")
+    return arr
+
+
+def check_range(arr: np.ndarray, name: str, low: float, high: float) -> None:
+    """Raise ValueError unless every value of ``arr`` lies in ``[low, high]``."""
+    if arr.size == 0:
+        return
+    lo, hi = float(np.min(arr)), float(np.max(arr))
+    if lo < low or hi > high:
+        raise ValueError(f"{name} must lie in [{low}, {high}], got values from {lo:.4g} to {hi:.4g}")
+
+
+def check_positive_int(value: object, name: str, *, minimum: int = 1) -> int:
+    """Return ``value`` if it is an int at least ``minimum``, else raise a ValueError naming ``name``."""
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
+        raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}")
+    return int(value)
+
+
+def check_same_length(a: np.ndarray, b: np.ndarray, name_a: str, name_b: str) -> None:
+    """Raise ValueError if ``a`` and ``b`` do not have the same first dimension."""
+    if len(a) != len(b):
+        raise ValueError(f"{name_a} and {name_b} must have the same number of rows, got {len(a)} and {len(b)}")

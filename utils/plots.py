@@ -209,3 +209,58 @@ def draw_network(layer_sizes: Sequence[int], *, ax: Axes | None = None,
     ax.set_aspect("auto")
     ax.axis("off")
     return ax
+
+
+def plot_contour_path(f: Callable[[np.ndarray], np.ndarray],
+                      paths: np.ndarray | Mapping[str, np.ndarray], *, ax: Axes | None = None,
+                      x_range: tuple[float, float] = (-3.0, 3.0), y_range: tuple[float, float] = (-3.0, 3.0),
+                      levels: int = 20, log_levels: bool = True, resolution: int = 150,
+                      title: str = "Loss surface and descent path", xlabel: str = "$w_1$",
+                      ylabel: str = "$w_2$") -> Axes:
+    """Draw contour lines of a function of two variables and, on top, the paths an optimiser took.
+
+    Args:
+        f: maps points of shape (m, 2) to values of shape (m,), e.g. a loss as a function of two weights.
+        paths: one path of shape (k, 2) (the points visited, start first), or a mapping ``{label: path}``.
+            A start is marked with a circle, an end with a cross. Paths may leave the window (divergence):
+            the window stays ``x_range`` by ``y_range``.
+        x_range, y_range: (low, high) of the window, in the units of the points.
+        levels: number of contour levels (an int >= 2).
+        log_levels: space the levels geometrically (suits losses >= 0 spanning orders of magnitude); falls
+            back to even spacing when ``f`` takes values <= 0 other than its minimum 0.
+        resolution: grid points per axis.
+    """
+    if not callable(f):
+        raise TypeError(f"f must be a function mapping points of shape (m, 2) to values of shape (m,), got {f!r}")
+    named = dict(paths) if isinstance(paths, Mapping) else {"path": paths}
+    if not named:
+        raise ValueError("paths is empty: pass an array of shape (k, 2) or a mapping {label: array}")
+    checked = {label: as_array(p, f"paths[{label!r}]", shape=(None, 2), dtype_kind="fiu", allow_nan=True)
+               for label, p in named.items()}
+    for name, rng in (("x_range", x_range), ("y_range", y_range)):
+        if len(rng) != 2 or not float(rng[0]) < float(rng[1]):
+            raise ValueError(f"{name} must be (low, high) with low < high, got {rng!r}")
+    if isinstance(levels, bool) or not isinstance(levels, (int, np.integer)) or levels < 2:
+        raise ValueError(f"levels must be an int >= 2, got {levels!r}")
+    ax = _axes(ax)
+    g0, g1 = np.meshgrid(np.linspace(*x_range, resolution), np.linspace(*y_range, resolution))
+    values = np.asarray(f(np.c_[g0.ravel(), g1.ravel()]), dtype=np.float64).reshape(-1)
+    if values.size != g0.size:
+        raise ValueError(f"f returned {values.size} values for {g0.size} points; it must return one value per row")
+    values = values.reshape(g0.shape)
+    lo, hi = float(np.nanmin(values)), float(np.nanmax(values))
+    if log_levels and lo >= 0 and hi > 0:
+        lvls = np.geomspace(max(lo, hi * 1e-4), hi, levels)
+    else:
+        lvls = np.linspace(lo, hi, levels)
+    ax.contour(g0, g1, values, levels=np.unique(lvls), cmap="viridis", linewidths=0.8)
+    for i, (label, p) in enumerate(checked.items()):
+        colour = CLASS_COLOURS[(i + 1) % len(CLASS_COLOURS)]
+        ax.plot(p[:, 0], p[:, 1], "-", color=colour, lw=1.5, marker=".", ms=4, label=label)
+        if len(p):
+            ax.plot(*p[0], "o", color=colour, ms=7, mec="k")
+            ax.plot(*p[-1], "X", color=colour, ms=8, mec="k")
+    ax.set(xlim=x_range, ylim=y_range, title=title, xlabel=xlabel, ylabel=ylabel)
+    if isinstance(paths, Mapping):
+        ax.legend(fontsize=8, loc="upper right")
+    return ax

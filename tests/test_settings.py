@@ -1,0 +1,71 @@
+"""Quick mode, seeding, set-up and output folders."""
+import random
+
+import numpy as np
+import pytest
+
+import utils
+from utils import settings
+
+
+def test_quick_mode_reads_environment_each_call(monkeypatch):
+    monkeypatch.setenv(settings.QUICK_ENV_VAR, "1")
+    assert settings.quick_mode() is True
+    monkeypatch.setenv(settings.QUICK_ENV_VAR, "0")
+    assert settings.quick_mode() is False
+    monkeypatch.delenv(settings.QUICK_ENV_VAR)
+    assert settings.quick_mode() is False
+
+
+def test_quick_mode_rejects_unknown_value(monkeypatch):
+    monkeypatch.setenv(settings.QUICK_ENV_VAR, "maybe")
+    with pytest.raises(ValueError, match="NNCOURSE_QUICK='maybe'"):
+        settings.quick_mode()
+
+
+def test_pick_follows_mode():
+    assert settings.CourseSettings(quick=True, seed=0, tensorflow=False).pick(quick=2, full=30) == 2
+    assert settings.CourseSettings(quick=False, seed=0, tensorflow=False).pick(quick=2, full=30) == 30
+
+
+def test_seed_everything_makes_numpy_and_random_repeat():
+    settings.seed_everything(7, tensorflow=False)
+    a = (random.random(), np.random.rand(3))
+    settings.seed_everything(7, tensorflow=False)
+    b = (random.random(), np.random.rand(3))
+    assert a[0] == b[0] and np.array_equal(a[1], b[1])
+
+
+@pytest.mark.parametrize("bad", [-1, 1.5, "3", True])
+def test_seed_rejects_bad_values(bad):
+    with pytest.raises(ValueError, match="seed must be a non-negative int"):
+        settings.seed_everything(bad, tensorflow=False)
+
+
+def test_setup_prints_one_line_and_returns_settings(monkeypatch, capsys):
+    monkeypatch.setenv(settings.QUICK_ENV_VAR, "1")
+    cfg = utils.setup(seed=3, tensorflow=False)
+    out = capsys.readouterr().out.strip().splitlines()
+    assert len(out) == 1 and "QUICK mode" in out[0] and "seed 3" in out[0]
+    assert cfg == settings.CourseSettings(quick=True, seed=3, tensorflow=False)
+
+
+def test_setup_seeds_tensorflow():
+    import tensorflow as tf
+
+    utils.setup(seed=5, tensorflow=True, verbose=False)
+    a = tf.random.uniform((3,)).numpy()
+    utils.setup(seed=5, tensorflow=True, verbose=False)
+    b = tf.random.uniform((3,)).numpy()
+    assert np.array_equal(a, b)
+
+
+def test_output_dir_is_under_outputs_and_rejects_escapes():
+    path = utils.output_dir("test_settings_tmp")
+    try:
+        assert path.is_dir() and path.parent == utils.repo_root() / "outputs"
+    finally:
+        path.rmdir()
+    for bad in ["", "../x", "/abs", "a/../../b", "C:\\x"]:
+        with pytest.raises(ValueError, match="plain relative name"):
+            utils.output_dir(bad)

@@ -1,0 +1,45 @@
+"""Argument checks name the argument, say what was expected and what came."""
+import numpy as np
+import pytest
+
+from utils.validation import as_array, check_positive_int, check_range, check_same_length
+
+
+def test_as_array_accepts_good_input():
+    arr = as_array([[1.0, 2.0]], "X", shape=(None, 2), dtype_kind="f")
+    assert arr.shape == (1, 2)
+
+
+def test_wrong_ndim_message_names_argument_and_shapes():
+    with pytest.raises(ValueError, match=r"X must have 2 dimension\(s\), got shape \(3,\)"):
+        as_array(np.zeros(3), "X", ndim=2)
+
+
+def test_wrong_shape_message():
+    with pytest.raises(ValueError, match=r"X must have shape \(any, 2\), got \(4, 3\)"):
+        as_array(np.zeros((4, 3)), "X", shape=(None, 2))
+
+
+def test_wrong_dtype_and_ragged():
+    with pytest.raises(TypeError, match="dtype kind"):
+        as_array(np.array(["a"]), "labels", dtype_kind="iu")
+    with pytest.raises(TypeError, match="must be array-like"):
+        as_array([[1, 2], [3]], "X")
+
+
+def test_nan_rejected_unless_allowed():
+    with pytest.raises(ValueError, match="NaN or infinite"):
+        as_array([1.0, np.nan], "loss")
+    assert np.isnan(as_array([np.nan], "loss", allow_nan=True)[0])
+
+
+def test_range_positive_int_and_same_length():
+    check_range(np.array([0.0, 1.0]), "p", 0, 1)
+    with pytest.raises(ValueError, match=r"p must lie in \[0, 1\], got values from -0.5 to 1"):
+        check_range(np.array([-0.5, 1.0]), "p", 0, 1)
+    assert check_positive_int(3, "n") == 3
+    for bad in [0, -2, 2.0, True]:
+        with pytest.raises(ValueError, match="n must be an integer >= 1"):
+            check_positive_int(bad, "n")
+    with pytest.raises(ValueError, match="same number of rows, got 2 and 3"):
+        check_same_length(np.zeros(2), np.zeros(3), "X", "y")

@@ -63,7 +63,7 @@ def test_image_grid_shapes_and_errors():
 def test_drawings():
     assert plots.draw_neuron(3).get_title() == "An artificial neuron"
     ax = plots.draw_network([2, 3, 1])
-    assert len(ax.patches) == 6
+    assert len(ax.collections) == 3  # one scatter of nodes per layer
     with pytest.raises(ValueError, match="n_inputs must be an int from 1 to 8"):
         plots.draw_neuron(0)
     with pytest.raises(ValueError, match="layer_sizes must list at least 2 layers"):

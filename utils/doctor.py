@@ -29,7 +29,10 @@ import platform
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal, Mapping, Sequence
+from typing import TYPE_CHECKING, Literal, Mapping, Sequence
+
+if TYPE_CHECKING:  # packaging is imported lazily inside the functions
+    from packaging.requirements import Requirement
 
 Status = Literal["ok", "warn", "problem"]
 STATUSES: tuple[Status, ...] = ("ok", "warn", "problem")
@@ -118,7 +121,7 @@ def canonical_name(name: str) -> str:
 
 
 def parse_requirements(path: str | os.PathLike[str],
-                       environment: Mapping[str, str] | None = None) -> dict:
+                       environment: Mapping[str, str] | None = None) -> dict[str, Requirement]:
     """Read the version ranges of a ``requirements.txt`` that apply to this computer.
 
     Comments, blank lines and option lines (``-e .``, ``-r other.txt``) are skipped. Environment markers
@@ -142,7 +145,7 @@ def parse_requirements(path: str | os.PathLike[str],
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"requirements file {path} does not exist")
-    found: dict = {}
+    found: dict[str, Requirement] = {}
     for lineno, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
         line = raw.split(" #", 1)[0].strip()
         if not line or line.startswith("#") or line.startswith("-"):
@@ -169,7 +172,7 @@ def installed_version(name: str) -> str | None:
     return None
 
 
-def check_version(label: str, installed: str | None, requirement: object | None) -> Finding:
+def check_version(label: str, installed: str | None, requirement: Requirement | None) -> Finding:
     """Compare an installed version with a requirement's range.
 
     Args:
@@ -179,7 +182,7 @@ def check_version(label: str, installed: str | None, requirement: object | None)
     """
     from packaging.version import InvalidVersion, Version
 
-    spec = getattr(requirement, "specifier", None)
+    spec = requirement.specifier if requirement is not None else None
     wanted = str(spec) if spec else "any"
     fix = f'pip install "{requirement.name}{spec}"' if requirement is not None and spec else INSTALL_FIX
     if installed is None:
@@ -191,7 +194,7 @@ def check_version(label: str, installed: str | None, requirement: object | None)
     except InvalidVersion:
         return Finding(label, "warn", f"{installed} (cannot compare with {wanted})", fix)
     if ok:
-        return Finding(label, "ok", f"{installed}")
+        return Finding(label, "ok", f"{installed} (course: {wanted})")
     return Finding(label, "problem", f"{installed}, but the course needs {wanted}", fix)
 
 
@@ -367,7 +370,7 @@ def format_report(report: EnvironmentReport) -> str:
             lines.append(f"{'':<{width}}  {'':<7}  fix: {f.fix}")
     n_prob, n_warn = len(report.problems), len(report.warnings)
     if n_prob:
-        lines.append(f"{n_prob} problem(s), {n_warn} warning(s): run the 'fix:' lines, then check again.")
+        lines.append(f"{n_prob} problem(s), {n_warn} warning(s): run each fix line, then check again.")
     elif n_warn:
         lines.append(f"Ready, with {n_warn} warning(s) worth reading.")
     else:

@@ -163,11 +163,11 @@ def draw_neuron(n_inputs: int = 3, *, ax: Axes | None = None, activation: str = 
     ax = _axes(ax, (7, 3.6))
     ys = np.linspace(0.85, 0.15, n_inputs) if n_inputs > 1 else np.array([0.5])
     for i, yy in enumerate(ys, start=1):
-        ax.add_patch(plt.Circle((0.08, yy), 0.045, fc="#dbe9f6", ec="k"))
+        ax.scatter([0.08], [yy], s=520, c="#dbe9f6", edgecolors="k", zorder=2)
         ax.text(0.08, yy, f"$x_{i}$", ha="center", va="center")
         ax.annotate("", xy=(0.44, 0.5), xytext=(0.125, yy), arrowprops=dict(arrowstyle="->", lw=1.2))
         ax.text(0.27, yy + (0.5 - yy) * 0.45 + 0.03, f"$w_{i}$", ha="center", fontsize=10, color="#d62728")
-    ax.add_patch(plt.Circle((0.5, 0.5), 0.07, fc="#fde0c5", ec="k"))
+    ax.scatter([0.5], [0.5], s=1500, c="#fde0c5", edgecolors="k", zorder=2)
     ax.text(0.5, 0.5, r"$\Sigma$", ha="center", va="center", fontsize=14)
     ax.text(0.5, 0.34, "$z = w \\cdot x + b$", ha="center", fontsize=9)
     ax.annotate("", xy=(0.5, 0.57), xytext=(0.5, 0.8), arrowprops=dict(arrowstyle="->"))
@@ -183,6 +183,62 @@ def draw_neuron(n_inputs: int = 3, *, ax: Axes | None = None, activation: str = 
     return ax
 
 
+def plot_perceptron_line(w: Sequence[float] | np.ndarray, b: float, X: np.ndarray | None = None,
+                         y: np.ndarray | None = None, *, ax: Axes | None = None,
+                         title: str = "Perceptron decision line", xlim: tuple[float, float] = (-0.5, 1.5),
+                         ylim: tuple[float, float] = (-0.5, 1.5), shade: bool = True) -> Axes:
+    """Draw the line ``w[0]*x1 + w[1]*x2 + b = 0`` of a 2-input perceptron, shade its "output 1" side, and
+    scatter labelled points.
+
+    Args:
+        w: the two weights, shape (2,), finite.
+        b: the bias, a finite number.
+        X: points, shape (n, 2), or None for no points.
+        y: their 0/1 labels, shape (n,) (needed when X is given).
+        xlim, ylim: the visible box, in data units; the line is drawn across all of it.
+        shade: lightly colour the side where ``w . x + b >= 0`` (output 1).
+
+    Returns:
+        The Axes. The line (a ``Line2D``) has the label ``"w·x + b = 0"``; when both weights are 0 there is
+        no line, and a note says so.
+    """
+    w = as_array(w, "w", shape=(2,), dtype_kind="fiu").astype(np.float64)
+    if isinstance(b, bool) or not np.isscalar(b) or not np.isfinite(float(b)):
+        raise ValueError(f"b must be one finite number, got {b!r}")
+    b = float(b)
+    for name, lim in (("xlim", xlim), ("ylim", ylim)):
+        if len(lim) != 2 or not lim[0] < lim[1]:
+            raise ValueError(f"{name} must be (low, high) with low < high, got {lim!r}")
+    ax = _axes(ax, (4.2, 4.0))
+    if shade:
+        g1, g2 = np.meshgrid(np.linspace(*xlim, 150), np.linspace(*ylim, 150))
+        side = (w[0] * g1 + w[1] * g2 + b >= 0).astype(int)
+        ax.contourf(g1, g2, side, levels=[-0.5, 0.5, 1.5], colors=[CLASS_COLOURS[0], CLASS_COLOURS[1]], alpha=0.12)
+    if abs(w[1]) >= abs(w[0]) and w[1] != 0:
+        x1 = np.linspace(*xlim, 2)
+        ax.plot(x1, -(w[0] * x1 + b) / w[1], "k-", lw=2, label="w·x + b = 0")
+    elif w[0] != 0:
+        x2 = np.linspace(*ylim, 2)
+        ax.plot(-(w[1] * x2 + b) / w[0], x2, "k-", lw=2, label="w·x + b = 0")
+    else:
+        ax.text(0.5, 0.95, f"w = 0: no line, every point gives step({b:g})", transform=ax.transAxes,
+                ha="center", va="top", fontsize=9)
+    if X is not None:
+        X = as_array(X, "X", shape=(None, 2), dtype_kind="fiu")
+        if y is None:
+            raise ValueError("y is needed with X: pass the 0/1 label of each point")
+        y = as_array(y, "y", ndim=1, dtype_kind="iub")
+        check_same_length(X, y, "X", "y")
+        for c, marker in ((0, "o"), (1, "s")):
+            pts = X[np.asarray(y) == c]
+            if len(pts):
+                ax.scatter(pts[:, 0], pts[:, 1], s=80, marker=marker, color=CLASS_COLOURS[c], edgecolor="k",
+                           zorder=3, label=f"target {c}")
+    ax.set(xlim=xlim, ylim=ylim, title=title, xlabel="$x_1$", ylabel="$x_2$")
+    ax.set_aspect("equal")
+    return ax
+
+
 def draw_network(layer_sizes: Sequence[int], *, ax: Axes | None = None,
                  layer_names: Sequence[str] | None = None, title: str = "A feed-forward network") -> Axes:
     """Draw a fully connected network, e.g. ``draw_network([2, 3, 1])``: one column of nodes per layer."""
@@ -195,15 +251,14 @@ def draw_network(layer_sizes: Sequence[int], *, ax: Axes | None = None,
         raise ValueError(f"layer_names has {len(layer_names)} names for {len(sizes)} layers")
     ax = _axes(ax, (1.8 * len(sizes) + 1, 3.8))
     xs = np.linspace(0.1, 0.9, len(sizes))
-    pos = [np.linspace(0.85, 0.15, s) if s > 1 else np.array([0.5]) for s in sizes]
+    pos = [np.linspace(0.9, 0.28, s) if s > 1 else np.array([0.59]) for s in sizes]
     colours = ["#dbe9f6"] + ["#fde0c5"] * (len(sizes) - 2) + ["#e2f0d9"]
     for li in range(len(sizes) - 1):
         for ya in pos[li]:
             for yb in pos[li + 1]:
                 ax.plot([xs[li], xs[li + 1]], [ya, yb], color="0.6", lw=0.8, zorder=1)
     for li, (x, ys) in enumerate(zip(xs, pos)):
-        for yy in ys:
-            ax.add_patch(plt.Circle((x, yy), 0.035, fc=colours[li], ec="k", zorder=2))
+        ax.scatter(np.full(len(ys), x), ys, s=420, c=colours[li], edgecolors="k", zorder=2)
         ax.text(x, 0.02, f"{layer_names[li]}\n({sizes[li]})", ha="center", va="bottom", fontsize=9)
     ax.set(xlim=(0, 1), ylim=(0, 1), title=title)
     ax.set_aspect("auto")

@@ -10,5 +10,10 @@ from utils.checks.core import EXERCISES, RESULTS, Exercise, assert_close, exerci
 
 # Topic modules register their exercises when imported (keep them free of heavy imports at module level).
 # One import line per topic module:
+from utils.checks import getting_started  # noqa: F401,E402
+from utils.checks import perceptron  # noqa: F401,E402
+from utils.checks import activations  # noqa: F401,E402
+from utils.checks import gradient_descent  # noqa: F401,E402
+from utils.checks import backprop  # noqa: F401,E402
 
 __all__ = ["EXERCISES", "RESULTS", "Exercise", "assert_close", "exercise", "summary"]

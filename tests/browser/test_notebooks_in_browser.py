@@ -1,0 +1,166 @@
+"""Each notebook with a widget, run in a real JupyterLab (and one in Notebook 7) in headless Chromium.
+
+What nbval cannot see: that the front end renders the widgets and that moving one makes the kernel compute
+again. For each notebook: wait for the kernel, Run All from the Run menu, then assert every code cell ran with
+no error, the widgets rendered (slider labels and readouts), plots rendered as images, and that a real mouse
+drag on a slider changes the widget's output. Screenshots go to outputs/browser_screenshots/.
+"""
+from __future__ import annotations
+
+import re
+import time
+from pathlib import Path
+
+import nbformat
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+RUN_TIMEOUT_S = 600
+
+
+def _widget_notebooks() -> list[Path]:
+    out = []
+    for path in NOTEBOOKS:
+        src = "\n".join(c.source for c in nbformat.read(path, as_version=4).cells if c.cell_type == "code")
+        if "ipywidgets" in src or "interact(" in src:
+            out.append(path)
+    return out
+
+
+WIDGET_NOTEBOOKS = _widget_notebooks()
+
+
+def _n_code_cells(path: Path) -> int:
+    return sum(c.cell_type == "code" for c in nbformat.read(path, as_version=4).cells)
+
+
+def wait_for_kernel_idle(page, timeout_s: float = 120) -> None:
+    """Wait until the toolbar names the kernel and the execution indicator says idle."""
+    page.wait_for_selector(".jp-Notebook", timeout=timeout_s * 1000)
+    page.wait_for_function(
+        """() => {
+            const name = document.querySelector('.jp-KernelName, .jp-Toolbar-kernelName');
+            const ind = document.querySelector('.jp-Notebook-ExecutionIndicator');
+            return name && /Python/.test(name.textContent) && ind && ind.getAttribute('data-status') === 'idle';
+        }""", timeout=timeout_s * 1000)
+
+
+def run_all(page) -> None:
+    """Run All through the Run menu, picking the item by its command (not its text)."""
+    page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(r"^Run$")).first.click()
+    page.locator('li[data-command="runmenu:run-all"]').first.click()
+
+
+def wait_until_all_ran(page, n_code: int, timeout_s: float = RUN_TIMEOUT_S) -> list[str]:
+    """Wait until no cell is queued/running and the kernel is idle; return the code cells' prompts."""
+    deadline = time.time() + timeout_s
+    prompts: list[str] = []
+    while time.time() < deadline:
+        prompts = page.eval_on_selector_all(
+            ".jp-CodeCell .jp-InputArea-prompt", "els => els.map(e => e.textContent.trim())")
+        busy = page.evaluate("""() => {
+            const ind = document.querySelector('.jp-Notebook-ExecutionIndicator');
+            return !ind || ind.getAttribute('data-status') !== 'idle';
+        }""")
+        if len(prompts) >= n_code and not any("*" in p for p in prompts) and not busy:
+            time.sleep(1.0)  # let late display messages (widgets, images) render
+            return prompts
+        time.sleep(1.0)
+    raise AssertionError(f"the notebook did not finish within {timeout_s} s; prompts: {prompts}")
+
+
+def error_texts(page) -> list[str]:
+    """Texts of outputs that are tracebacks (errors), not mere warnings on stderr."""
+    texts = page.eval_on_selector_all(
+        '.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]',
+        "els => els.map(e => e.textContent)")
+    return [t for t in texts if "Traceback" in t or re.search(r"^\w*(Error|Exception)\b", t, re.M)]
+
+
+def _signature(output) -> str:
+    """What the kernel drew into a widget output: its text and the bytes of its images."""
+    text = output.inner_text()
+    images = output.locator("img").evaluate_all("els => els.map(e => e.getAttribute('src') || '')")
+    return text + "\n".join(images)
+
+
+def drag_first_slider(page) -> tuple[str, str, str, str]:
+    """Drag the first interact slider's handle with the real mouse.
+
+    Returns the slider's readout before and after, and the interact output's signature before and after.
+    """
+    slider = page.locator(".widget-interact .widget-hslider, .widget-interact .widget-slider").first
+    container = slider.locator("xpath=ancestor::div[contains(@class,'widget-interact')][1]")
+    output = container.locator(".widget-output").first
+    readout = slider.locator(".widget-readout").first
+    handle = slider.locator(".noUi-handle, .ui-slider-handle").first
+    handle.hover()  # scrolls the notebook so the handle is on screen
+    before_readout, before = readout.inner_text(), _signature(output)
+    box = handle.bounding_box()
+    assert box, "slider handle has no bounding box (not rendered?)"
+    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    page.mouse.move(x, y)
+    page.mouse.down()
+    page.mouse.move(x + 60, y, steps=10)
+    page.mouse.up()
+    deadline = time.time() + 60
+    after = before
+    while time.time() < deadline:
+        after = _signature(output)
+        if after != before:
+            time.sleep(1.0)  # let the redraw finish
+            after = _signature(output)
+            break
+        time.sleep(0.5)
+    return before_readout, readout.inner_text(), before, after
+
+
+def check_notebook_page(page, path: Path) -> None:
+    prompts = wait_until_all_ran(page, _n_code_cells(path))
+    assert not error_texts(page), f"{path.name}: error output(s) in the browser: {error_texts(page)[:2]}"
+    unexecuted = [i for i, p in enumerate(prompts) if not re.search(r"\[\d+\]", p)]
+    assert not unexecuted, f"{path.name}: code cells {unexecuted} did not run (an earlier cell failed?)"
+    widgets = page.locator(".jupyter-widgets").count()
+    assert widgets > 0, f"{path.name}: no widget rendered (is jupyterlab_widgets installed?)"
+    sliders = page.locator(".widget-slider, .widget-hslider")
+    if sliders.count():
+        assert page.locator(".widget-readout").count() > 0, "sliders render without their readout"
+        labels = [t.strip() for t in page.locator(".widget-slider .widget-label, .widget-hslider .widget-label")
+                  .all_text_contents()]
+        assert any(labels), "sliders render without labels"
+    assert page.locator(".jp-RenderedImage img").count() > 0, f"{path.name}: no plot rendered as an image"
+    if page.locator(".widget-interact .widget-hslider, .widget-interact .widget-slider").count():
+        readout_before, readout_after, before, after = drag_first_slider(page)
+        assert readout_before != readout_after, f"{path.name}: the mouse drag did not move the slider"
+        assert before != after, f"{path.name}: moving the slider did not change what the kernel drew"
+
+
+@pytest.mark.parametrize("path", WIDGET_NOTEBOOKS, ids=[p.stem for p in WIDGET_NOTEBOOKS])
+def test_notebook_in_jupyterlab(lab_server, page, path):
+    page.goto(lab_server.url(path.relative_to(ROOT).as_posix()))
+    wait_for_kernel_idle(page)
+    run_all(page)
+    check_notebook_page(page, path)
+    page.screenshot(path=str(ROOT / "outputs" / "browser_screenshots" / f"lab_{path.stem}_end.png"))
+
+
+def test_notebook7_runs_one_notebook(notebook_server, page):
+    assert WIDGET_NOTEBOOKS, "no notebook with a widget found"
+    path = WIDGET_NOTEBOOKS[0]
+    page.goto(notebook_server.url(path.relative_to(ROOT).as_posix()))
+    wait_for_kernel_idle(page)
+    run_all(page)
+    check_notebook_page(page, path)
+
+
+def test_servers_leave_no_kernel_running(lab_server):
+    """Kernels started by the tests are shut down with the server; none is left behind now either way."""
+    import json
+    import urllib.request
+
+    for k in lab_server.running_kernels():
+        req = urllib.request.Request(f"{lab_server.base}/api/kernels/{k['id']}?token={lab_server.token}",
+                                     method="DELETE")
+        urllib.request.urlopen(req, timeout=10)
+    assert json.loads(json.dumps(lab_server.running_kernels())) == []

@@ -1,0 +1,303 @@
+"""Tests for utils.embeddings: tokeniser, vocabulary, skip-gram pairs, cosine search, PCA, kNN, export/import."""
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from utils import embeddings as E
+from utils.embeddings import PAD
+
+
+# ------------------------------------------------------------------------------------------- tokenising
+@pytest.mark.parametrize("line", ["KING RICHARD III:", "First Citizen:", "All:", "LADY  CAPULET:",
+                                  "Ghost of Prince Edward:", "Senators, &C:", "  ROMEO:  "])
+def test_speaker_lines_detected(line):
+    assert E.is_speaker_line(line)
+
+
+@pytest.mark.parametrize("line", ["I'll tell thee what: he's dead.", "", ":", "ROMEO",
+                                  "no more talking on't; let it be done: away, away!", "ABC 123:",
+                                  "These are seven words and a colon here:"])
+def test_non_speaker_lines(line):
+    assert not E.is_speaker_line(line)
+
+
+def test_speaker_rule_needs_block_start():
+    assert not E.is_speaker_line("Come:", block_start=False)
+    assert not E.is_speaker_line("Say no more:", block_start=False)
+    assert E.is_speaker_line("Come:", block_start=True)
+
+
+def test_tokenize_lowercases_and_keeps_inner_apostrophes():
+    assert E.tokenize("Speak, speak! We know't. 'Tis 3 o'clock--KING") == [
+        "speak", "speak", "we", "know't", "tis", "o'clock", "king"]
+
+
+def test_tokenize_play_drops_speaker_lines_only():
+    script = "First Citizen:\nBefore we proceed, hear me:\nCome:\n\nAll:\nSpeak, speak.\n"
+    assert E.tokenize_play(script) == ["before", "we", "proceed", "hear", "me", "come", "speak", "speak"]
+    assert E.tokenize_play(script, drop_speakers=False)[:2] == ["first", "citizen"]
+
+
+def test_tokenizers_reject_non_strings():
+    with pytest.raises(TypeError):
+        E.tokenize(["a"])
+    with pytest.raises(TypeError):
+        E.tokenize_play(None)
+    with pytest.raises(TypeError):
+        E.is_speaker_line(3)
+
+
+# ------------------------------------------------------------------------------------------- vocabulary
+def test_build_vocabulary_orders_by_count_and_reserves_pad():
+    tokens = "b a b c b a c a b d".split()
+    vocab = E.build_vocabulary(tokens, min_count=2)
+    assert vocab.words == (PAD, "b", "a", "c")
+    assert vocab.counts.tolist() == [0, 4, 3, 2]
+    assert len(vocab) == 4 and "d" not in vocab and PAD not in vocab
+    assert vocab.id_of("a") == 2
+    np.testing.assert_array_equal(vocab.encode(["a", "d", "b"]), [2, 1])
+    assert vocab.decode([1, 3]) == ["b", "c"]
+
+
+def test_vocabulary_bad_input():
+    vocab = E.build_vocabulary(list("aab"), min_count=1)
+    with pytest.raises(KeyError, match="zebra"):
+        vocab.id_of("zebra")
+    with pytest.raises(ValueError, match="min_count"):
+        E.build_vocabulary(["a"], min_count=0)
+    with pytest.raises(ValueError, match="no word"):
+        E.build_vocabulary(["a", "b"], min_count=2)
+    with pytest.raises(TypeError, match="tokenize"):
+        E.build_vocabulary("a string", min_count=1)
+    with pytest.raises(ValueError, match="padding"):
+        E.Vocabulary(("a",), np.array([1]))
+    with pytest.raises(ValueError, match="ids must lie"):
+        vocab.decode([5])
+
+
+def test_shakespeare_vocabulary_size_is_about_3100():
+    from utils import data
+    vocab = E.build_vocabulary(E.tokenize_play(data.load_shakespeare()), min_count=5)
+    assert 2800 <= len(vocab) - 1 <= 3500
+    assert "king" in vocab and "citizen" not in vocab  # "Citizen" appears only in speaker names
+
+
+# ------------------------------------------------------------------------------------------- sampling
+def test_keep_probabilities_rule():
+    counts = np.array([0, 1000, 10, 1])
+    p = E.keep_probabilities(counts, threshold=1e-2)
+    f = counts / counts.sum()
+    assert p[0] == 0.0
+    assert p[1] == pytest.approx(np.sqrt(1e-2 / f[1]) + 1e-2 / f[1])
+    assert p[1] < p[2] <= p[3] == 1.0
+    with pytest.raises(ValueError, match="threshold"):
+        E.keep_probabilities(counts, threshold=0)
+    with pytest.raises(ValueError, match="sum to 0"):
+        E.keep_probabilities(np.zeros(3, dtype=int))
+
+
+def test_negative_sampling_distribution():
+    p = E.negative_sampling_distribution(np.array([0, 16, 1]))
+    assert p[0] == 0 and p.sum() == pytest.approx(1.0)
+    assert p[1] / p[2] == pytest.approx(16 ** 0.75)
+    with pytest.raises(ValueError, match="nothing to sample"):
+        E.negative_sampling_distribution(np.array([5, 0, 0]))
+
+
+def _reference_pairs(ids, window):
+    """Every (target, context) pair within ``window``, by the obvious double loop."""
+    return sorted((ids[i], ids[j]) for i in range(len(ids)) for j in range(len(ids)) if 0 < abs(i - j) <= window)
+
+
+def test_skipgram_pairs_positive_pairs_match_a_loop_when_window_is_full():
+    ids = np.array([1, 2, 3, 4, 5, 6, 7])
+    counts = np.array([0] + [1] * 7)
+    # window=1 makes the dynamic window deterministic (every reach is 1)
+    got = E.skipgram_pairs(ids, counts, window=1, num_ns=2, subsample=None, seed=0)
+    pairs = sorted(zip(got.targets.tolist(), got.contexts[:, 0].tolist()))
+    assert pairs == _reference_pairs(ids.tolist(), 1)
+
+
+def test_skipgram_pairs_shapes_labels_and_negatives():
+    rng = np.random.default_rng(0)
+    counts = np.array([0] + list(rng.integers(5, 50, size=30)))
+    ids = rng.integers(1, 31, size=2000)
+    d = E.skipgram_pairs(ids, counts, window=3, num_ns=4, subsample=None, seed=1)
+    n = len(d)
+    assert d.targets.shape == (n,) and d.contexts.shape == (n, 5) and d.labels.shape == (n, 5)
+    assert d.labels.dtype == np.float32 and np.all(d.labels[:, 0] == 1) and np.all(d.labels[:, 1:] == 0)
+    assert d.contexts.min() >= 1, "PAD (0) must never be sampled"
+    assert np.mean(d.contexts[:, 1:] == d.contexts[:, :1]) < 1e-3, "negatives should differ from the true context"
+    # every positive pair is at most `window` apart in the text: check it is a true pair
+    true = set(_reference_pairs(ids.tolist(), 3))
+    assert set(zip(d.targets.tolist(), d.contexts[:, 0].tolist())) <= true
+    # dynamic window: between the window=1 count and the full count
+    assert 2 * (len(ids) - 1) < n < 2 * sum(len(ids) - o for o in (1, 2, 3))
+    same = E.skipgram_pairs(ids, counts, window=3, num_ns=4, subsample=None, seed=1)
+    np.testing.assert_array_equal(same.contexts, d.contexts)
+
+
+def test_skipgram_subsampling_drops_frequent_words():
+    counts = np.array([0, 10000, 10])
+    ids = np.array([1] * 10000 + [2] * 10)
+    np.random.default_rng(0).shuffle(ids)
+    d = E.skipgram_pairs(ids, counts, window=1, num_ns=1, subsample=1e-3, seed=0)
+    assert d.n_tokens_kept < 2000  # "the"-like word mostly dropped
+    assert np.sum(d.targets == 2) >= 10  # rare word kept (each occurrence is a target at least once)
+
+
+def test_skipgram_bad_input():
+    counts = np.array([0, 3, 3])
+    with pytest.raises(ValueError, match="padding"):
+        E.skipgram_pairs(np.array([0, 1, 2]), counts)
+    with pytest.raises(ValueError, match="window"):
+        E.skipgram_pairs(np.array([1, 2]), counts, window=0)
+    with pytest.raises(ValueError, match="num_ns"):
+        E.skipgram_pairs(np.array([1, 2]), counts, num_ns=0)
+    with pytest.raises(ValueError, match="at least 2 tokens"):
+        E.skipgram_pairs(np.array([1]), counts, subsample=None)
+    with pytest.raises(ValueError, match="dimension"):
+        E.skipgram_pairs(np.array([[1, 2]]), counts)
+
+
+# ------------------------------------------------------------------------------------------- similarity
+@pytest.fixture
+def toy():
+    vocab = E.Vocabulary((PAD, "cat", "kitten", "dog", "car"), np.array([0, 5, 5, 5, 5]))
+    matrix = np.array([[9.0, 9.0, 9.0],       # PAD: must never be returned
+                       [1.0, 0.0, 0.0],
+                       [0.9, 0.1, 0.0],       # close to cat
+                       [0.5, 0.5, 0.0],
+                       [0.0, 100.0, 0.0]])    # huge norm, other direction
+    return vocab, matrix
+
+
+def test_cosine_similarities_and_normalize_rows(toy):
+    _, m = toy
+    sims = E.cosine_similarities(m, [2.0, 0.0, 0.0])
+    assert sims[1] == pytest.approx(1.0) and sims[4] == pytest.approx(0.0)
+    np.testing.assert_allclose(np.linalg.norm(E.normalize_rows(m), axis=1), 1.0)
+    assert np.all(E.normalize_rows(np.zeros((2, 3))) == 0)
+    with pytest.raises(ValueError, match="zero vector"):
+        E.cosine_similarities(m, [0, 0, 0])
+    with pytest.raises(ValueError, match="shape"):
+        E.cosine_similarities(m, [1, 0])
+
+
+def test_top_k():
+    assert E.top_k(np.array([0.1, 0.9, 0.5, 0.7]), 2).tolist() == [1, 3]
+    assert E.top_k(np.array([0.1, 0.9, 0.5, 0.7]), 2, exclude=[1]).tolist() == [3, 2]
+    assert E.top_k(np.array([0.1, 0.9]), 5).tolist() == [1, 0]
+    with pytest.raises(ValueError, match="k must"):
+        E.top_k(np.array([1.0]), 0)
+
+
+def test_nearest_words_is_cosine_and_excludes_self_and_pad(toy):
+    vocab, m = toy
+    got = E.nearest_words("cat", vocab, m, k=3)
+    assert [w for w, _ in got] == ["kitten", "dog", "car"]
+    sims = [s for _, s in got]
+    assert sims == sorted(sims, reverse=True)
+    with pytest.raises(KeyError, match="zebra"):
+        E.nearest_words("zebra", vocab, m)
+    with pytest.raises(ValueError, match="rows"):
+        E.nearest_words("cat", vocab, m[:3])
+
+
+def test_analogy_parallelogram():
+    vocab = E.Vocabulary((PAD, "man", "woman", "king", "queen", "apple"), np.array([0, 5, 5, 5, 5, 5]))
+    m = np.array([[0, 0, 0], [1, 0, 0], [1, 1, 0], [1, 0, 1], [1, 1, 1], [-1, 0, 0.2]], dtype=float)
+    assert E.analogy("man", "king", "woman", vocab, m, k=1)[0][0] == "queen"
+
+
+def test_pair_similarities(toy):
+    vocab, m = toy
+    np.testing.assert_allclose(E.pair_similarities([("cat", "car"), ("cat", "cat")], vocab, m), [0.0, 1.0])
+
+
+def test_mean_vector(toy):
+    vocab, m = toy
+    np.testing.assert_allclose(E.mean_vector(["cat", "unknown", "dog"], vocab, m), [0.75, 0.25, 0.0])
+    with pytest.raises(ValueError, match="none of the tokens"):
+        E.mean_vector(["unknown"], vocab, m)
+
+
+# ------------------------------------------------------------------------------------------- kNN and PCA
+def test_knn_classify_cosine_and_euclidean():
+    ref = np.array([[1, 0], [2, 0.1], [0, 1], [0.1, 3]], dtype=float)
+    labels = np.array([0, 0, 1, 1])
+    q = np.array([[5, 0.2], [0.1, 2.0]])
+    assert E.knn_classify(ref, labels, q, k=1).tolist() == [0, 1]
+    assert E.knn_classify(ref, labels, q, k=3, metric="euclidean").tolist() == [0, 1]
+    # tie (k=2, one vote each) goes to the nearer neighbour's label
+    assert E.knn_classify(ref, labels, np.array([[0.9, 1.0]]), k=2, metric="euclidean").tolist() == [1]
+    with pytest.raises(ValueError, match="at most"):
+        E.knn_classify(ref, labels, q, k=5)
+    with pytest.raises(ValueError, match="metric"):
+        E.knn_classify(ref, labels, q, k=1, metric="manhattan")
+    with pytest.raises(ValueError, match="same number"):
+        E.knn_classify(ref, labels[:3], q, k=1)
+    with pytest.raises(ValueError, match="shape"):
+        E.knn_classify(ref, labels, np.ones((2, 3)), k=1)
+
+
+def test_pca_project_finds_the_main_direction():
+    rng = np.random.default_rng(0)
+    t = rng.normal(size=200)
+    x = np.c_[3 * t, 3 * t, 0.01 * rng.normal(size=200)]
+    proj, explained = E.pca_project(x, 2)
+    assert proj.shape == (200, 2) and explained[0] > 0.99 and explained.sum() <= 1 + 1e-9
+    assert abs(np.corrcoef(proj[:, 0], t)[0, 1]) > 0.999
+    with pytest.raises(ValueError, match="n_components"):
+        E.pca_project(x, 4)
+    with pytest.raises(ValueError, match="at least 2"):
+        E.pca_project(x[:1], 1)
+
+
+# ------------------------------------------------------------------------------------------- export / import
+def test_export_round_trip_tsv_and_json(tmp_path, toy):
+    vocab, _ = toy
+    rng = np.random.default_rng(0)
+    matrix = rng.normal(size=(len(vocab), 7)).astype(np.float32)
+    paths = E.export_embeddings(tmp_path, vocab, matrix)
+    lines = paths["vectors"].read_text().splitlines()
+    assert len(lines) == len(vocab) - 1, "one row per word, no padding row, no header"
+    assert all(len(line.split("\t")) == 7 for line in lines)
+    assert paths["metadata"].read_text().splitlines() == list(vocab.words[1:])
+    assert PAD not in paths["metadata"].read_text()
+    for words, vectors in (E.load_embeddings_tsv(tmp_path), E.load_embeddings_json(paths["json"]),
+                           E.load_embeddings_json(tmp_path)):
+        assert words == list(vocab.words[1:])
+        assert vectors.dtype == np.float32 and vectors.shape == (len(vocab) - 1, 7)
+        np.testing.assert_allclose(vectors, matrix[1:], atol=1e-6, rtol=0)
+    assert json.loads(paths["json"].read_text())["dim"] == 7
+
+
+def test_export_bad_input(tmp_path, toy):
+    vocab, m = toy
+    with pytest.raises(ValueError, match="rows"):
+        E.export_embeddings(tmp_path, vocab, m[:3])
+    with pytest.raises(ValueError, match="NaN"):
+        E.export_embeddings(tmp_path, vocab, np.full_like(m, np.nan))
+    bad_vocab = E.Vocabulary((PAD, "a\tb"), np.array([0, 1]))
+    with pytest.raises(ValueError, match="tabs"):
+        E.export_embeddings(tmp_path, bad_vocab, np.ones((2, 2)))
+
+
+def test_loaders_report_bad_files(tmp_path, toy):
+    vocab, m = toy
+    with pytest.raises(FileNotFoundError, match="vectors.tsv"):
+        E.load_embeddings_tsv(tmp_path)
+    E.export_embeddings(tmp_path, vocab, m)
+    (tmp_path / "metadata.tsv").write_text("cat\n")
+    with pytest.raises(ValueError, match="aligned"):
+        E.load_embeddings_tsv(tmp_path)
+    (tmp_path / "vectors.tsv").write_text("1\t2\nx\t3\n")
+    with pytest.raises(ValueError, match="line 2"):
+        E.load_embeddings_tsv(tmp_path)
+    (tmp_path / "vectors.json").write_text("{broken")
+    with pytest.raises(ValueError, match="vectors.json"):
+        E.load_embeddings_json(tmp_path / "vectors.json")

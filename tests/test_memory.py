@@ -1,0 +1,184 @@
+"""Tests for utils.memory: recall ranking, clear errors, atomic saving, corrupt files."""
+from __future__ import annotations
+
+import json
+import os
+
+import numpy as np
+import pytest
+
+from utils import memory as memory_module
+from utils.memory import MemoryFileError, MemoryRecord, VectorMemory
+
+
+@pytest.fixture
+def mem() -> VectorMemory:
+    m = VectorMemory(dim=3)
+    m.remember("the cat sat on the mat", [1.0, 0.1, 0.0], id="cat")
+    m.remember("stock prices fell today", [0.0, 1.0, 0.1], id="stocks")
+    m.remember("it rained all afternoon", [0.1, 0.0, 1.0], id="rain")
+    return m
+
+
+def test_recall_returns_the_expected_record_first(mem):
+    results = mem.recall([0.9, 0.0, 0.05], k=2)
+    assert [r.id for r, _ in results] == ["cat", "rain"]
+    sims = [s for _, s in results]
+    assert sims == sorted(sims, reverse=True)
+    assert all(-1.0 <= s <= 1.0 for s in sims)
+
+
+def test_recall_uses_cosine_not_dot_product():
+    m = VectorMemory(dim=2)
+    m.remember("small but aligned", [0.1, 0.0], id="aligned")
+    m.remember("large and off-direction", [10.0, 10.0], id="large")
+    (best, sim), _ = m.recall([1.0, 0.0], k=2)
+    assert best.id == "aligned"
+    assert sim == pytest.approx(1.0)
+
+
+def test_recall_k_larger_than_store_returns_all(mem):
+    assert len(mem.recall([1, 1, 1], k=10)) == 3
+
+
+def test_remember_assigns_unique_ids_and_get_returns_record():
+    m = VectorMemory(dim=2)
+    a = m.remember("one", [1, 0])
+    b = m.remember("two", [0, 1])
+    assert a != b and len(m) == 2
+    rec = m.get(a)
+    assert isinstance(rec, MemoryRecord) and rec.text == "one"
+    np.testing.assert_allclose(rec.vector, [1, 0])
+    assert "T" in rec.timestamp  # ISO-8601
+
+
+def test_forget_removes(mem):
+    removed = mem.forget("stocks")
+    assert removed.text.startswith("stock") and len(mem) == 2 and "stocks" not in mem
+    with pytest.raises(KeyError, match="stocks"):
+        mem.get("stocks")
+
+
+def test_wrong_vector_size_names_expected_and_given(mem):
+    with pytest.raises(ValueError, match=r"expected dim 3.*got 2"):
+        mem.remember("x", [1.0, 2.0])
+    with pytest.raises(ValueError, match=r"expected dim 3.*got 4"):
+        mem.recall([1.0, 2.0, 3.0, 4.0])
+
+
+def test_recall_on_empty_memory_is_a_clear_error():
+    with pytest.raises(ValueError, match="empty"):
+        VectorMemory(dim=2).recall([1.0, 0.0])
+
+
+def test_unknown_id_raises_keyerror_naming_it(mem):
+    with pytest.raises(KeyError, match="nope"):
+        mem.get("nope")
+    with pytest.raises(KeyError, match="nope"):
+        mem.forget("nope")
+
+
+@pytest.mark.parametrize("bad", [[np.nan, 0, 1], [np.inf, 0, 1]])
+def test_non_finite_vectors_rejected(mem, bad):
+    with pytest.raises(ValueError, match="NaN or infinite"):
+        mem.remember("bad", bad)
+    with pytest.raises(ValueError, match="NaN or infinite"):
+        mem.recall(bad)
+
+
+def test_zero_vector_rejected(mem):
+    with pytest.raises(ValueError, match="zero vector"):
+        mem.remember("zero", [0, 0, 0])
+
+
+@pytest.mark.parametrize("k", [0, -1, 1.5, True])
+def test_bad_k_rejected(mem, k):
+    with pytest.raises(ValueError, match="k must be"):
+        mem.recall([1, 0, 0], k=k)
+
+
+def test_other_bad_input(mem):
+    with pytest.raises(ValueError, match="dim"):
+        VectorMemory(dim=0)
+    with pytest.raises(TypeError, match="text"):
+        mem.remember(42, [1, 0, 0])
+    with pytest.raises(ValueError, match="already"):
+        mem.remember("again", [1, 0, 0], id="cat")
+    with pytest.raises(ValueError, match="1-D"):
+        mem.remember("matrix", [[1, 0, 0]])
+    with pytest.raises(ValueError, match="no path"):
+        mem.save()
+
+
+def test_stored_vectors_are_read_only(mem):
+    with pytest.raises(ValueError):
+        mem.get("cat").vector[0] = 5.0
+
+
+def test_save_and_load_round_trip(mem, tmp_path):
+    path = mem.save(tmp_path / "memory.json")
+    loaded = VectorMemory.load(path)
+    assert len(loaded) == len(mem) and loaded.dim == 3
+    for rec in mem.records():
+        other = loaded.get(rec.id)
+        assert other.text == rec.text and other.timestamp == rec.timestamp
+        np.testing.assert_array_equal(other.vector, rec.vector)
+    assert [r.id for r, _ in loaded.recall([0.9, 0, 0.05], 3)] == [r.id for r, _ in mem.recall([0.9, 0, 0.05], 3)]
+    # new ids after loading do not clash with loaded ones
+    new_id = loaded.remember("new", [1, 1, 1])
+    assert new_id not in {"cat", "stocks", "rain"}
+
+
+def _files(folder):
+    return sorted(p.name for p in folder.iterdir())
+
+
+@pytest.mark.parametrize("broken", ["dump", "replace"])
+def test_crash_mid_write_keeps_previous_file_and_no_temp(mem, tmp_path, monkeypatch, broken):
+    path = tmp_path / "memory.json"
+    mem.save(path)
+    before = path.read_bytes()
+    mem.remember("a new memory that will not make it", [1, 1, 0], id="late")
+
+    def crash(*args, **kwargs):
+        raise OSError("simulated crash (disk full / power cut)")
+
+    if broken == "dump":
+        monkeypatch.setattr(memory_module.json, "dump", crash)
+    else:
+        monkeypatch.setattr(memory_module.os, "replace", crash)
+    with pytest.raises(OSError, match="simulated crash"):
+        mem.save(path)
+    assert path.read_bytes() == before
+    assert _files(tmp_path) == ["memory.json"], "a temporary file was left behind"
+    assert "late" not in VectorMemory.load(path)
+
+
+def test_save_uses_a_temp_file_in_the_same_folder(mem, tmp_path, monkeypatch):
+    seen = []
+    real_replace = os.replace
+
+    def spy(src, dst):
+        seen.append((os.path.dirname(os.path.abspath(src)), os.path.dirname(os.path.abspath(dst))))
+        real_replace(src, dst)
+
+    monkeypatch.setattr(memory_module.os, "replace", spy)
+    mem.save(tmp_path / "m.json")
+    assert seen and seen[0][0] == seen[0][1]
+
+
+@pytest.mark.parametrize("content", ["{not json", json.dumps({"hello": 1}),
+                                     json.dumps({"format": "vector-memory", "dim": 2, "records": [{"id": "a"}]}),
+                                     json.dumps({"format": "vector-memory", "dim": 2,
+                                                 "records": [{"id": "a", "text": "t", "vector": [1, 2, 3],
+                                                              "timestamp": "x"}]})])
+def test_loading_a_corrupt_file_names_the_file(tmp_path, content):
+    path = tmp_path / "broken_memory.json"
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(MemoryFileError, match="broken_memory.json"):
+        VectorMemory.load(path)
+
+
+def test_loading_a_missing_file(tmp_path):
+    with pytest.raises(FileNotFoundError, match="nothing.json"):
+        VectorMemory.load(tmp_path / "nothing.json")

@@ -1,0 +1,47 @@
+"""utils.checks.core additions for hand-ins: export_results and parse_check_lines."""
+from __future__ import annotations
+
+import pytest
+
+from utils.checks import core
+
+
+@pytest.fixture
+def fresh(monkeypatch):
+    """Empty catalogue and results for the test (the module-level ones are restored afterwards)."""
+    monkeypatch.setattr(core, "EXERCISES", {})
+    monkeypatch.setattr(core, "RESULTS", core.CheckResults())
+    return core
+
+
+def test_export_results_lists_declared_and_recorded(fresh, capsys):
+    @fresh.exercise("96", 1, "Positive")
+    def check_positive(fn):
+        assert fn(1) > 0, "should be positive"
+        return "positive"
+
+    @fresh.exercise("96", 2, "Never checked")
+    def check_other(fn):
+        return "ok"
+
+    @fresh.exercise("95", 1, "Elsewhere")
+    def check_elsewhere(fn):
+        raise NotImplementedError
+
+    assert check_positive(lambda x: x)
+    with pytest.raises(NotImplementedError):
+        check_elsewhere(None)
+    rows = fresh.export_results("96")
+    assert [(r["label"], r["status"], r["title"]) for r in rows] == [
+        ("96.1", "passed", "Positive"), ("96.2", "not attempted", "Never checked")]
+    assert rows[0]["message"] == "positive" and rows[0]["number"] == 1
+    assert [r["label"] for r in fresh.export_results()] == ["95.1", "96.1"]  # recorded only
+    assert fresh.export_results("94") == []
+    printed = capsys.readouterr().out
+    assert fresh.parse_check_lines(printed) == {"96.1": "passed", "95.1": "not attempted"}
+
+
+def test_parse_check_lines_last_line_wins_and_ignores_other_text():
+    text = "❌ 03.2 Loss — not yet: hint\nnoise ✅ 03.9 not at start\n✅ 03.2 Loss — passed: ok\n⏳ 03.10 X: not attempted"
+    assert core.parse_check_lines(text) == {"03.2": "passed", "03.10": "not attempted"}
+    assert core.parse_check_lines("") == {}

@@ -1,0 +1,201 @@
+"""Reading and writing notebooks safely: clear errors, cleared outputs, atomic writes.
+
+Every course tool that touches a notebook (release, hand-in, grade) goes through this module, so that
+
+* a missing file, a file that is not valid JSON and a JSON file that is not a notebook each give one clear
+  :class:`NotebookError` naming the file, instead of a traceback from deep inside ``json`` or ``nbformat``;
+* every file is written *atomically*: the bytes go to a temporary file in the destination folder, which then
+  replaces the destination with :func:`os.replace` (atomic on Windows, macOS and Linux). An interrupted
+  write leaves either the old file or the new one, never half of one.
+
+Files are always read and written as UTF-8, whatever the platform's default encoding.
+"""
+from __future__ import annotations
+
+import contextlib
+import copy
+import hashlib
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Iterator
+
+import nbformat
+
+NOTEBOOK_VERSION = 4
+"""nbformat major version every notebook is read as and written in."""
+
+
+class NotebookError(ValueError):
+    """A file could not be used as a notebook.
+
+    Attributes:
+        path: the file concerned.
+        reason: ``"missing"`` (no such file), ``"not-a-file"`` (a folder, say), ``"encoding"`` (not UTF-8),
+            ``"json"`` (not valid JSON) or ``"not-notebook"`` (JSON, but not a valid notebook).
+    """
+
+    def __init__(self, path: Path, reason: str, message: str) -> None:
+        super().__init__(message)
+        self.path = path
+        self.reason = reason
+
+
+def sha256_bytes(data: bytes) -> str:
+    """Hex SHA-256 digest (64 lowercase hex characters) of ``data``."""
+    return hashlib.sha256(data).hexdigest()
+
+
+def sha256_file(path: str | os.PathLike[str]) -> str:
+    """Hex SHA-256 digest of the file at ``path`` (read in 1 MiB blocks)."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def notebook_from_bytes(data: bytes, path: str | os.PathLike[str] = "<bytes>") -> nbformat.NotebookNode:
+    """Parse and validate notebook ``data`` (the bytes of an ``.ipynb`` file); ``path`` is for messages.
+
+    Raises:
+        NotebookError: if the bytes are not UTF-8, not JSON, or not a valid notebook.
+    """
+    p = Path(path)
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        raise NotebookError(p, "encoding", f"{p} is not a notebook: it is not UTF-8 text ({err.reason} at byte "
+                                           f"{err.start}). Is it really an .ipynb file?") from None
+    try:
+        raw = json.loads(text)
+    except json.JSONDecodeError as err:
+        raise NotebookError(p, "json", f"{p} is not valid JSON (line {err.lineno}, column {err.colno}: {err.msg}). "
+                                       f"The file is damaged: restore it from a backup or checkpoint "
+                                       f"(.ipynb_checkpoints/) or download it again.") from None
+    if not isinstance(raw, dict) or "cells" not in raw or "nbformat" not in raw:
+        what = type(raw).__name__ if not isinstance(raw, dict) else "a JSON object without 'cells'/'nbformat'"
+        raise NotebookError(p, "not-notebook", f"{p} is valid JSON but not a Jupyter notebook (found {what}).")
+    try:
+        nb = nbformat.reads(text, as_version=NOTEBOOK_VERSION)
+        nbformat.validate(nb)
+    except Exception as err:  # nbformat raises ValidationError, KeyError, ... on malformed notebooks
+        first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+        raise NotebookError(p, "not-notebook", f"{p} is JSON but not a valid Jupyter notebook: {first}") from None
+    return nb
+
+
+def read_notebook(path: str | os.PathLike[str]) -> nbformat.NotebookNode:
+    """Read and validate the notebook at ``path`` (converted to nbformat 4).
+
+    Raises:
+        NotebookError: with ``reason`` ``"missing"``, ``"not-a-file"``, ``"encoding"``, ``"json"`` or
+            ``"not-notebook"`` and a message naming the file.
+    """
+    return load_notebook(path)[1]
+
+
+def load_notebook(path: str | os.PathLike[str]) -> tuple[bytes, nbformat.NotebookNode]:
+    """Read the file at ``path`` once and return its exact bytes and the validated notebook they hold.
+
+    Use it when the bytes matter too (e.g. to hash exactly what was parsed). Raises like :func:`read_notebook`.
+    """
+    p = Path(path)
+    if not p.exists():
+        raise NotebookError(p, "missing", f"notebook {p} does not exist (looked in {p.resolve().parent}). "
+                                          f"Check the file name and the folder you are running from.")
+    if not p.is_file():
+        raise NotebookError(p, "not-a-file", f"{p} is not a file (is it a folder?); give the path of an .ipynb file.")
+    data = p.read_bytes()
+    return data, notebook_from_bytes(data, p)
+
+
+def notebook_to_bytes(nb: nbformat.NotebookNode) -> bytes:
+    """Validate ``nb`` and serialise it the way Jupyter does (UTF-8 JSON, 1-space indent, trailing newline).
+
+    Raises:
+        NotebookError: if ``nb`` is not a valid notebook.
+    """
+    try:
+        nbformat.validate(nb)
+    except Exception as err:
+        first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+        raise NotebookError(Path("<notebook>"), "not-notebook", f"refusing to write an invalid notebook: {first}") from None
+    text = nbformat.writes(nb, version=NOTEBOOK_VERSION)
+    if not text.endswith("\n"):
+        text += "\n"
+    return text.encode("utf-8")
+
+
+@contextlib.contextmanager
+def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
+    """Yield a temporary path next to ``path``; on success it replaces ``path`` atomically.
+
+    Write the whole file to the yielded path inside the ``with`` block (e.g. open a ``zipfile`` on it). If the
+    block raises, or the process is interrupted, the temporary file is removed and ``path`` is untouched.
+    The parent folder is created if needed.
+    """
+    dest = Path(path)
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(dir=dest.parent, prefix=f".{dest.name}.", suffix=".part")
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        yield tmp
+        os.replace(tmp, dest)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise
+
+
+def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> Path:
+    """Write ``data`` to ``path`` atomically (temporary file in the same folder, then :func:`os.replace`)."""
+    if not isinstance(data, (bytes, bytearray)):
+        raise TypeError(f"data must be bytes, got {type(data).__name__}")
+    with atomic_path(path) as tmp:
+        with open(tmp, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+    return Path(path)
+
+
+def atomic_write_text(path: str | os.PathLike[str], text: str) -> Path:
+    """Write ``text`` to ``path`` atomically, encoded as UTF-8 (newlines written as given)."""
+    if not isinstance(text, str):
+        raise TypeError(f"text must be str, got {type(text).__name__}")
+    return atomic_write_bytes(path, text.encode("utf-8"))
+
+
+def write_notebook(nb: nbformat.NotebookNode, path: str | os.PathLike[str]) -> Path:
+    """Validate ``nb`` and write it to ``path`` atomically as UTF-8 nbformat 4."""
+    return atomic_write_bytes(path, notebook_to_bytes(nb))
+
+
+def clear_outputs(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """Return a copy of ``nb`` with every code cell's outputs and execution count cleared (``nb`` unchanged).
+
+    Per-cell execution timing metadata (``metadata.execution``) is dropped as well.
+    """
+    out = copy.deepcopy(nb)
+    for cell in out.cells:
+        if cell.cell_type == "code":
+            cell.outputs = []
+            cell.execution_count = None
+            cell.metadata.pop("execution", None)
+    return out
+
+
+def cells_sha256(nb: nbformat.NotebookNode) -> str:
+    """A digest of what the notebook *says* (each cell's type and source), ignoring outputs and metadata.
+
+    Executing a notebook changes its outputs but not this digest, so it ties an executed copy to the
+    notebook that was handed in.
+    """
+    digest = hashlib.sha256()
+    for cell in nb.cells:
+        digest.update(cell.cell_type.encode("utf-8") + b"\0")
+        digest.update(cell.source.encode("utf-8") + b"\0\0")
+    return digest.hexdigest()

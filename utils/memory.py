@@ -22,13 +22,13 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
 import numpy as np
 
+from utils.files import atomic_path
 from utils.validation import check_positive_int
 
 FORMAT_NAME = "vector-memory"
@@ -182,19 +182,11 @@ class VectorMemory:
         if target is None:
             raise ValueError("no path: pass save(path) or create VectorMemory(dim, path=...)")
         target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        with atomic_path(target) as tmp:
+            with open(tmp, "w", encoding="utf-8") as fh:
                 json.dump(self.to_json(), fh, indent=1)
                 fh.flush()
                 os.fsync(fh.fileno())
-            os.replace(tmp_name, target)
-        except BaseException:
-            try:
-                os.unlink(tmp_name)
-            except FileNotFoundError:
-                pass
-            raise
         if self.path is None:
             self.path = target
         return target

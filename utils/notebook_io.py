@@ -12,16 +12,14 @@ Files are always read and written as UTF-8, whatever the platform's default enco
 """
 from __future__ import annotations
 
-import contextlib
 import copy
 import hashlib
 import json
 import os
-import tempfile
 from pathlib import Path
-from typing import Iterator
-
 import nbformat
+
+from utils.files import atomic_path, atomic_write_bytes, atomic_write_text  # noqa: F401 (re-exported)
 
 NOTEBOOK_VERSION = 4
 """nbformat major version every notebook is read as and written in."""
@@ -126,47 +124,6 @@ def notebook_to_bytes(nb: nbformat.NotebookNode) -> bytes:
     if not text.endswith("\n"):
         text += "\n"
     return text.encode("utf-8")
-
-
-@contextlib.contextmanager
-def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
-    """Yield a temporary path next to ``path``; on success it replaces ``path`` atomically.
-
-    Write the whole file to the yielded path inside the ``with`` block (e.g. open a ``zipfile`` on it). If the
-    block raises, or the process is interrupted, the temporary file is removed and ``path`` is untouched.
-    The parent folder is created if needed.
-    """
-    dest = Path(path)
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(dir=dest.parent, prefix=f".{dest.name}.", suffix=".part")
-    os.close(fd)
-    tmp = Path(tmp_name)
-    try:
-        yield tmp
-        os.replace(tmp, dest)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
-        raise
-
-
-def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> Path:
-    """Write ``data`` to ``path`` atomically (temporary file in the same folder, then :func:`os.replace`)."""
-    if not isinstance(data, (bytes, bytearray)):
-        raise TypeError(f"data must be bytes, got {type(data).__name__}")
-    with atomic_path(path) as tmp:
-        with open(tmp, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-    return Path(path)
-
-
-def atomic_write_text(path: str | os.PathLike[str], text: str) -> Path:
-    """Write ``text`` to ``path`` atomically, encoded as UTF-8 (newlines written as given)."""
-    if not isinstance(text, str):
-        raise TypeError(f"text must be str, got {type(text).__name__}")
-    return atomic_write_bytes(path, text.encode("utf-8"))
 
 
 def write_notebook(nb: nbformat.NotebookNode, path: str | os.PathLike[str]) -> Path:

@@ -1,0 +1,290 @@
+"""Tests for utils.gan: data pipeline, fixed noise, image mapping, PNG grids, the training loop and plots."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+
+from utils import gan  # noqa: E402
+
+
+# --------------------------------------------------------------------------- data
+def test_scale_mnist_maps_to_both_ranges():
+    x = np.array([[0, 255], [51, 102]], dtype=np.uint8)
+    a = gan.scale_mnist(x, (-1, 1))
+    b = gan.scale_mnist(x, (0, 1))
+    assert a.dtype == np.float32 and b.dtype == np.float32
+    assert a.min() == -1.0 and a.max() == 1.0
+    assert b.min() == 0.0 and b.max() == 1.0
+    np.testing.assert_allclose(a, 2 * b - 1, atol=1e-6)
+
+
+@pytest.mark.parametrize("bad", [(0, 255), (-1, 0), (1,), "tanh"])
+def test_scale_mnist_rejects_other_ranges(bad):
+    with pytest.raises(ValueError, match="value_range"):
+        gan.scale_mnist(np.zeros((2, 2), np.uint8), bad)
+
+
+def test_scale_mnist_rejects_float_input():
+    with pytest.raises(TypeError, match="images"):
+        gan.scale_mnist(np.zeros((2, 2), np.float32))
+
+
+def test_mnist_dataset_shapes_ranges_and_labels():
+    ds = gan.mnist_dataset(32, value_range=(-1, 1), seed=1)
+    batch = next(iter(ds)).numpy()
+    assert batch.shape == (32, 28, 28, 1) and batch.dtype == np.float32
+    assert batch.min() >= -1.0 and batch.max() <= 1.0 and batch.min() < -0.99
+    flat = next(iter(gan.mnist_dataset(16, value_range=(0, 1), flatten=True))).numpy()
+    assert flat.shape == (16, 784) and flat.min() >= 0.0 and flat.max() <= 1.0
+    x, y = next(iter(gan.mnist_dataset(16, with_labels=True)))
+    assert x.shape == (16, 28, 28, 1) and y.shape == (16,) and y.dtype.name == "int32"
+    assert set(np.unique(y.numpy())) <= set(range(10))
+
+
+def test_mnist_dataset_is_seeded_and_shuffled():
+    first = lambda seed: next(iter(gan.mnist_dataset(8, seed=seed, with_labels=True)))[1].numpy()  # noqa: E731
+    np.testing.assert_array_equal(first(3), first(3))
+    assert not np.array_equal(first(3), first(4))
+
+
+def test_mnist_dataset_one_pass_drops_remainder():
+    ds = gan.mnist_dataset(25000, repeat=False)
+    assert ds.cardinality().numpy() == 2  # 60000 // 25000, the incomplete batch is dropped
+
+
+@pytest.mark.parametrize("kwargs", [dict(batch_size=0), dict(batch_size=60001), dict(batch_size=8, seed=-1),
+                                    dict(batch_size=8, value_range=(0, 255))])
+def test_mnist_dataset_rejects_bad_arguments(kwargs):
+    with pytest.raises(ValueError):
+        gan.mnist_dataset(**kwargs)
+
+
+def test_fixed_noise_is_seeded_standard_normal():
+    a, b, c = gan.fixed_noise(2000, 10, seed=5), gan.fixed_noise(2000, 10, seed=5), gan.fixed_noise(2000, 10, seed=6)
+    assert a.shape == (2000, 10) and a.dtype == np.float32
+    np.testing.assert_array_equal(a, b)
+    assert not np.array_equal(a, c)
+    assert abs(a.mean()) < 0.05 and abs(a.std() - 1) < 0.05
+
+
+@pytest.mark.parametrize("args", [(0, 10), (4, 0), (4, 10, -1), (2.5, 10)])
+def test_fixed_noise_rejects_bad_arguments(args):
+    with pytest.raises(ValueError):
+        gan.fixed_noise(*args)
+
+
+# --------------------------------------------------------------------------- images
+def test_to_unit_range_maps_tanh_and_reshapes():
+    flat = np.full((3, 784), -1.0, np.float32)
+    flat[:, 0] = 1.0
+    out = gan.to_unit_range(flat, output="tanh")
+    assert out.shape == (3, 28, 28)
+    assert out[0, 0, 0] == 1.0 and out[0, 0, 1] == 0.0
+    four = gan.to_unit_range(np.full((2, 28, 28, 1), 0.25, np.float32), output="sigmoid")
+    assert four.shape == (2, 28, 28) and np.allclose(four, 0.25)
+    assert gan.to_unit_range(np.full((1, 4, 4), 3.0), output="sigmoid").max() == 1.0  # clipped
+
+
+def test_to_unit_range_rejects_bad_input():
+    with pytest.raises(ValueError, match="output"):
+        gan.to_unit_range(np.zeros((1, 784)), output="relu")
+    with pytest.raises(ValueError, match="square"):
+        gan.to_unit_range(np.zeros((1, 780)))
+    with pytest.raises(ValueError, match="grey"):
+        gan.to_unit_range(np.zeros((1, 28, 28, 3)))
+
+
+def test_generate_grid_calls_generator_in_inference_mode_and_conditional_form():
+    calls = []
+
+    def generator(inputs, training):
+        calls.append((inputs, training))
+        z = inputs[0] if isinstance(inputs, list) else inputs
+        return np.tanh(np.repeat(z[:, :1], 784, axis=1))
+
+    noise = gan.fixed_noise(4, 3)
+    images = gan.generate_grid(generator, noise, output="tanh")
+    assert images.shape == (4, 28, 28) and 0.0 <= images.min() and images.max() <= 1.0
+    assert calls[-1][1] is False
+    gan.generate_grid(generator, noise, labels=np.arange(4))
+    assert isinstance(calls[-1][0], list) and calls[-1][0][1].dtype == np.int32
+    with pytest.raises(ValueError, match="labels"):
+        gan.generate_grid(generator, noise, labels=np.arange(3))
+    with pytest.raises(ValueError, match="noise"):
+        gan.generate_grid(generator, np.zeros(5, np.float32))
+
+
+def test_save_grid_png_writes_a_png(tmp_path):
+    path = gan.save_grid_png(np.random.default_rng(0).random((10, 28, 28)), tmp_path / "sub" / "g.png", "step 1",
+                             ncols=4)
+    assert path.is_file() and path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    img = plt.imread(path)
+    assert img.shape[1] > img.shape[0]  # 4 columns by 3 rows: wider than tall
+
+
+def test_save_grid_png_rejects_bad_input(tmp_path):
+    with pytest.raises(ValueError, match=r"\[0.0, 1.0\]"):
+        gan.save_grid_png(np.full((2, 28, 28), 2.0), tmp_path / "a.png")
+    with pytest.raises(ValueError, match="png"):
+        gan.save_grid_png(np.zeros((2, 28, 28)), tmp_path / "a.jpg")
+    with pytest.raises(ValueError, match="empty"):
+        gan.save_grid_png(np.zeros((0, 28, 28)), tmp_path / "a.png")
+
+
+# --------------------------------------------------------------------------- training loop
+@dataclass
+class FakeScores:
+    frechet_distance: float
+    classes_covered: int
+
+
+class FakeScorer:
+    def __init__(self):
+        self.calls = []
+
+    def score_generator(self, generator, latent_dim, n=10000, output="tanh", conditional=False, seed=0):
+        self.calls.append(dict(latent_dim=latent_dim, n=n, output=output, conditional=conditional))
+        return FakeScores(100.0 / (len(self.calls)), min(10, len(self.calls)))
+
+
+def _toy_generator(z, training=False):
+    return np.zeros((len(z[0]) if isinstance(z, list) else len(z), 28, 28, 1), np.float32)
+
+
+def test_train_gan_calls_step_records_snapshots_and_scores(tmp_path):
+    seen = []
+
+    def train_step(batch):
+        seen.append(batch)
+        return {"d_loss": np.float32(len(seen)), "g_loss": 2.0 * len(seen), "d_acc_real": np.array([0.5])}
+
+    scorer = FakeScorer()
+    h = gan.train_gan(train_step, [10, 20, 30], steps=7, generator=_toy_generator, fixed_noise=gan.fixed_noise(4, 5),
+                      snapshot_every=3, snapshot_dir=tmp_path, scorer=scorer, score_every=5, score_n=100,
+                      output="tanh", progress=False)
+    assert seen == [10, 20, 30, 10, 20, 30, 10]  # the dataset is iterated again when it runs out
+    assert h.steps == 7 and h.metric("d_loss").tolist() == [1, 2, 3, 4, 5, 6, 7]
+    assert h.metric("g_loss", smooth=2).tolist() == [3, 5, 7, 9, 11, 13]
+    assert h.snapshot_steps == [0, 3, 6, 7]
+    assert [p.name for p in h.snapshot_paths] == [f"generated_img_{s:06d}.png" for s in (0, 3, 6, 7)]
+    assert all(p.is_file() for p in h.snapshot_paths)
+    assert h.score_steps == [0, 5, 7] and len(h.scores) == 3
+    assert scorer.calls[0] == dict(latent_dim=5, n=100, output="tanh", conditional=False)
+    assert h.score_series("frechet_distance")[-1] == pytest.approx(100 / 3)
+    assert h.last_score is h.scores[-1]
+    assert h.seconds >= 0 and h.total_seconds >= h.seconds and h.steps_per_second() > 0
+
+
+def test_train_gan_passes_tuples_whole_and_conditional_labels(tmp_path):
+    got, gen_inputs = [], []
+
+    def generator(inputs, training=False):
+        gen_inputs.append(inputs)
+        return np.zeros((len(inputs[0]), 784), np.float32)
+
+    h = gan.train_gan(lambda b: got.append(b) or {"d_loss": 0.0}, [(1, 2)], steps=2, generator=generator,
+                      fixed_noise=gan.fixed_noise(12, 3), snapshot_dir=tmp_path, conditional=True, progress=False,
+                      output="sigmoid")
+    assert got == [(1, 2), (1, 2)]
+    assert h.snapshot_steps == [0, 2] and not h.scores
+    assert gen_inputs[0][1].tolist() == [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 0, 1]
+
+
+def test_train_gan_with_a_real_tf_function_step(tmp_path):
+    import keras
+    import tensorflow as tf
+
+    keras.utils.set_random_seed(0)
+    gen = keras.Sequential([keras.Input((8,)), keras.layers.Dense(784, activation="tanh")])
+    disc = keras.Sequential([keras.Input((784,)), keras.layers.Dense(1)])
+    opt = keras.optimizers.Adam(1e-2)
+
+    @tf.function
+    def train_step(real):
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_mean(tf.nn.softplus(-disc(real)))
+        opt.apply_gradients(zip(tape.gradient(loss, disc.trainable_variables), disc.trainable_variables))
+        return {"d_loss": loss}
+
+    h = gan.train_gan(train_step, gan.mnist_dataset(16, flatten=True), steps=30, generator=gen,
+                      fixed_noise=gan.fixed_noise(8, 8), snapshot_dir=tmp_path, progress=False)
+    d = h.metric("d_loss")
+    assert d[-5:].mean() < d[:5].mean()  # the discriminator learned to call real images real
+
+
+def test_train_gan_rejects_bad_arguments(tmp_path):
+    ok = dict(steps=2, generator=_toy_generator, fixed_noise=gan.fixed_noise(2, 3), progress=False)
+    with pytest.raises(ValueError, match="steps"):
+        gan.train_gan(lambda b: {}, [1], **{**ok, "steps": 0})
+    with pytest.raises(TypeError, match="callable"):
+        gan.train_gan("step", [1], **ok)
+    with pytest.raises(ValueError, match="scorer"):
+        gan.train_gan(lambda b: {}, [1], score_every=1, **ok)
+    with pytest.raises(TypeError, match="dict"):
+        gan.train_gan(lambda b: 1.0, [1], **ok)
+    with pytest.raises(ValueError, match="scalars"):
+        gan.train_gan(lambda b: {"d_loss": np.zeros(3)}, [1], **ok)
+    with pytest.raises(ValueError, match="no batches"):
+        gan.train_gan(lambda b: {}, [], **ok)
+    with pytest.raises(ValueError, match="output"):
+        gan.train_gan(lambda b: {}, [1], **{**ok, "output": "linear"})
+
+
+def test_history_errors_name_what_is_missing():
+    h = gan.GanHistory(metrics={"d_loss": [1.0, 2.0]})
+    with pytest.raises(KeyError, match="g_loss"):
+        h.metric("g_loss")
+    with pytest.raises(ValueError, match="no scores"):
+        h.score_series("frechet_distance")
+    assert h.last_score is None and np.isnan(h.steps_per_second())
+
+
+# --------------------------------------------------------------------------- plots
+def _history_with_everything(tmp_path):
+    rng = np.random.default_rng(0)
+    h = gan.GanHistory(metrics={k: list(rng.random(300)) for k in ("d_loss", "g_loss", "d_acc_real", "d_acc_fake")})
+    h.score_steps, h.scores = [0, 300], [FakeScores(300.0, 3), FakeScores(90.0, 10)]
+    for step in (0, 300):
+        h.snapshot_steps.append(step)
+        h.snapshot_paths.append(gan.save_grid_png(np.zeros((4, 28, 28)), tmp_path / f"s{step}.png"))
+    return h
+
+
+def test_plots_draw_titled_labelled_axes(tmp_path):
+    h = _history_with_everything(tmp_path)
+    ax_loss, ax_acc = gan.plot_gan_curves(h, smooth=50)
+    assert len(ax_loss.lines) == 2 and len(ax_acc.lines) == 3 and ax_loss.get_xlabel() and ax_acc.get_title()
+    axes = gan.plot_gan_scores({"run": h})
+    assert axes[0].get_yscale() == "log" and axes[1].lines[0].get_ydata().tolist() == [3, 10]
+    ax = gan.plot_class_histogram({"a": np.full(10, 0.1), "b": np.eye(10)[3]})
+    assert len(ax.patches) == 20 and ax.get_ylabel()
+    plt.close("all")
+
+
+def test_plots_reject_bad_input(tmp_path):
+    with pytest.raises(ValueError, match="d_loss"):
+        gan.plot_gan_curves(gan.GanHistory(metrics={"other": [1.0]}))
+    with pytest.raises(ValueError, match="no scores"):
+        gan.plot_gan_scores({"run": gan.GanHistory()})
+    with pytest.raises(ValueError, match="shape"):
+        gan.plot_class_histogram({"a": np.ones(9)})
+    with pytest.raises(ValueError, match="empty"):
+        gan.plot_class_histogram({})
+    plt.close("all")
+
+
+def test_snapshot_slider_builds_and_checks_files(tmp_path):
+    h = _history_with_everything(tmp_path)
+    widget = gan.snapshot_slider(h)
+    assert widget is not None
+    with pytest.raises(ValueError, match="no snapshots"):
+        gan.snapshot_slider(gan.GanHistory())
+    with pytest.raises(FileNotFoundError):
+        gan.snapshot_slider([tmp_path / "missing.png"])
+    plt.close("all")

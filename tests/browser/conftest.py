@@ -90,11 +90,20 @@ class JupyterServer:
         _wait_for_server(f"{self.base}/api/status?token={self.token}", self.proc)
 
     def url(self, notebook: str) -> str:
-        path = f"lab/tree/{notebook}" if self.app == "lab" else f"notebooks/{notebook}"
-        return f"{self.base}/{path}?token={self.token}"
+        """The page that opens ``notebook``; in JupyterLab with a reset workspace (no tabs left from before)."""
+        if self.app == "lab":
+            return f"{self.base}/lab/tree/{notebook}?token={self.token}&reset"
+        return f"{self.base}/notebooks/{notebook}?token={self.token}"
 
     def running_kernels(self) -> list:
         return _kernels(self.base, self.token)
+
+    def shutdown_kernels(self) -> None:
+        """Shut down every kernel of this server (so one test's kernel does not load the next test's CPU)."""
+        for kernel in self.running_kernels():
+            req = urllib.request.Request(f"{self.base}/api/kernels/{kernel['id']}?token={self.token}",
+                                         method="DELETE")
+            urllib.request.urlopen(req, timeout=30)  # loopback only: our own server
 
     def stop(self) -> None:
         """Shut the server down by its own process id (and its process group), then wait for it."""

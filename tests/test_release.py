@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import hashlib
-import os
 from pathlib import Path
 
 import nbformat
@@ -18,10 +17,6 @@ from utils.settings import repo_root
 
 REAL_NOTEBOOKS = sorted((repo_root() / "notebooks").glob("*.ipynb"))
 
-NUMPY_ONLY = ("00", "01", "02", "03", "04")
-"""Notebooks whose student copies are executed by default. 05-07 import TensorFlow and train for 20-90 s even
-in quick mode, which would blow the suite's time budget; set NNCOURSE_TEST_ALL_NOTEBOOKS=1 to run them too."""
-RUN_ALL = os.environ.get("NNCOURSE_TEST_ALL_NOTEBOOKS", "") == "1"
 
 
 def sha(path: Path) -> str:
@@ -159,13 +154,7 @@ def test_real_student_copy_has_no_solution_text(path, tmp_path):
     assert count(student) == count(instructor) - stubs_inside + regions + report.whole_cells
 
 
-def _run_marks(path: Path) -> list:
-    if notebook_number(path) in NUMPY_ONLY or RUN_ALL:
-        return []
-    return [pytest.mark.skip(reason="TensorFlow notebook: set NNCOURSE_TEST_ALL_NOTEBOOKS=1 to run it")]
-
-
-@pytest.mark.parametrize("path", [pytest.param(p, marks=_run_marks(p), id=p.stem) for p in REAL_NOTEBOOKS])
+@pytest.mark.parametrize("path", REAL_NOTEBOOKS, ids=[p.stem for p in REAL_NOTEBOOKS])
 def test_real_student_copy_runs_with_only_not_attempted_errors(path, tmp_path):
     dest, _ = release_notebook(path, tmp_path / "release")  # elsewhere than notebooks/: no relative paths
     run = run_notebook(read_notebook(dest), cwd=dest.parent, quick=True, timeout=300, number=notebook_number(path))

@@ -175,6 +175,8 @@ def test_train_gan_calls_step_records_snapshots_and_scores(tmp_path):
     assert [p.name for p in h.snapshot_paths] == [f"generated_img_{s:06d}.png" for s in (0, 3, 6, 7)]
     assert all(p.is_file() for p in h.snapshot_paths)
     assert h.score_steps == [0, 5, 7] and len(h.scores) == 3
+    assert h.score_seconds[0] == 0.0 and h.score_seconds == sorted(h.score_seconds) and len(h.score_seconds) == 3
+    assert h.score_seconds[-1] == h.seconds  # the last score is taken after all the training time
     assert scorer.calls[0] == dict(latent_dim=5, n=100, output="tanh", conditional=False)
     assert h.score_series("frechet_distance")[-1] == pytest.approx(100 / 3)
     assert h.last_score is h.scores[-1]
@@ -250,6 +252,7 @@ def _history_with_everything(tmp_path):
     rng = np.random.default_rng(0)
     h = gan.GanHistory(metrics={k: list(rng.random(300)) for k in ("d_loss", "g_loss", "d_acc_real", "d_acc_fake")})
     h.score_steps, h.scores = [0, 300], [FakeScores(300.0, 3), FakeScores(90.0, 10)]
+    h.score_seconds = [0.0, 12.5]
     for step in (0, 300):
         h.snapshot_steps.append(step)
         h.snapshot_paths.append(gan.save_grid_png(np.zeros((4, 28, 28)), tmp_path / f"s{step}.png"))
@@ -262,6 +265,9 @@ def test_plots_draw_titled_labelled_axes(tmp_path):
     assert len(ax_loss.lines) == 2 and len(ax_acc.lines) == 3 and ax_loss.get_xlabel() and ax_acc.get_title()
     axes = gan.plot_gan_scores({"run": h})
     assert axes[0].get_yscale() == "log" and axes[1].lines[0].get_ydata().tolist() == [3, 10]
+    assert axes[0].lines[0].get_xdata().tolist() == [0, 300] and axes[0].get_xlabel() == "training step"
+    axes = gan.plot_gan_scores({"run": h}, x="seconds")
+    assert axes[0].lines[0].get_xdata().tolist() == [0.0, 12.5] and axes[0].get_xlabel() == "training time (s)"
     ax = gan.plot_class_histogram({"a": np.full(10, 0.1), "b": np.eye(10)[3]})
     assert len(ax.patches) == 20 and ax.get_ylabel()
     plt.close("all")
@@ -272,6 +278,11 @@ def test_plots_reject_bad_input(tmp_path):
         gan.plot_gan_curves(gan.GanHistory(metrics={"other": [1.0]}))
     with pytest.raises(ValueError, match="no scores"):
         gan.plot_gan_scores({"run": gan.GanHistory()})
+    scored = gan.GanHistory(score_steps=[0, 5], scores=[FakeScores(1.0, 1), FakeScores(1.0, 1)])
+    with pytest.raises(ValueError, match="'step' or 'seconds'"):
+        gan.plot_gan_scores({"run": scored}, x="epoch")
+    with pytest.raises(ValueError, match="seconds values"):
+        gan.plot_gan_scores({"run": scored}, x="seconds")  # built by hand, without score_seconds
     with pytest.raises(ValueError, match="shape"):
         gan.plot_class_histogram({"a": np.ones(9)})
     with pytest.raises(ValueError, match="empty"):

@@ -269,6 +269,8 @@ class GanHistory:
         snapshot_paths: the PNG files, one per entry of ``snapshot_steps``.
         score_steps: the steps at which the generator was scored (0 = untrained).
         scores: the scorer's results (``GanScores``), one per entry of ``score_steps``.
+        score_seconds: training time (as :attr:`seconds`) when each score was taken, one per entry of
+            ``score_steps``; use it to compare runs on a wall-clock budget.
         seconds: wall time spent in the train steps (excluding snapshots and scoring), in seconds.
         total_seconds: wall time of the whole call, in seconds.
     """
@@ -278,6 +280,7 @@ class GanHistory:
     snapshot_paths: list[Path] = field(default_factory=list)
     score_steps: list[int] = field(default_factory=list)
     scores: list[Any] = field(default_factory=list)
+    score_seconds: list[float] = field(default_factory=list)
     seconds: float = 0.0
     total_seconds: float = 0.0
 
@@ -397,6 +400,7 @@ def train_gan(train_step: Callable[[Any], Mapping[str, Any]], dataset: Iterable[
             history.scores.append(scorer.score_generator(generator, int(noise.shape[1]), n=score_n, output=output,
                                                          conditional=conditional, seed=0))
             history.score_steps.append(step)
+            history.score_seconds.append(history.seconds)
 
     checkpoint(0)
     iterator = iter(dataset)
@@ -481,13 +485,15 @@ def plot_gan_curves(history: GanHistory, *, smooth: int = 100, axes: Sequence["A
     return axes
 
 
-def plot_gan_scores(histories: Mapping[str, GanHistory], *, axes: Sequence["Axes"] | None = None
-                    ) -> Sequence["Axes"]:
+def plot_gan_scores(histories: Mapping[str, GanHistory], *, axes: Sequence["Axes"] | None = None,
+                    x: Literal["step", "seconds"] = "step") -> Sequence["Axes"]:
     """Fréchet distance (log scale, lower is better) and classes covered over training, one line per run.
 
     Args:
         histories: ``{run name: GanHistory}``, each scored during :func:`train_gan`.
         axes: two Matplotlib axes, or None for a new figure.
+        x: ``"step"`` plots against training steps; ``"seconds"`` against training time in seconds (fair
+            between models whose steps cost different amounts).
     """
     import matplotlib.pyplot as plt
 
@@ -496,14 +502,21 @@ def plot_gan_scores(histories: Mapping[str, GanHistory], *, axes: Sequence["Axes
     for name, h in histories.items():
         if not h.scores:
             raise ValueError(f"history {name!r} has no scores: train it with scorer= and score_every=")
+    if x not in ("step", "seconds"):
+        raise ValueError(f"x must be 'step' or 'seconds', got {x!r}")
     if axes is None:
         _, axes = plt.subplots(1, 2, figsize=(11, 3.6))
     for name, h in histories.items():
-        axes[0].plot(h.score_steps, h.score_series("frechet_distance"), marker="o", ms=3, label=name)
-        axes[1].plot(h.score_steps, h.score_series("classes_covered"), marker="o", ms=3, label=name)
+        xs = h.score_steps if x == "step" else h.score_seconds
+        if len(xs) != len(h.scores):
+            raise ValueError(f"history {name!r} has {len(h.scores)} scores but {len(xs)} {x} values; "
+                             "record it with train_gan")
+        axes[0].plot(xs, h.score_series("frechet_distance"), marker="o", ms=3, label=name)
+        axes[1].plot(xs, h.score_series("classes_covered"), marker="o", ms=3, label=name)
+    xlabel = "training step" if x == "step" else "training time (s)"
     axes[0].set_yscale("log")
-    axes[0].set(title="Fréchet distance (lower is better)", xlabel="training step", ylabel="FD (log scale)")
-    axes[1].set(title="Digit classes covered (≥1% of samples)", xlabel="training step", ylabel="classes",
+    axes[0].set(title="Fréchet distance (lower is better)", xlabel=xlabel, ylabel="FD (log scale)")
+    axes[1].set(title="Digit classes covered (≥1% of samples)", xlabel=xlabel, ylabel="classes",
                 ylim=(0, 10.5))
     for ax in axes:
         ax.legend()

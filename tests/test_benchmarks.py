@@ -1,0 +1,49 @@
+"""Smoke tests for the benchmark scripts: they run, print their table and reject bad arguments."""
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+import pytest
+
+BENCH = Path(__file__).resolve().parent.parent / "benchmarks"
+
+
+def _load(name: str):
+    spec = importlib.util.spec_from_file_location(name, BENCH / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_gan_budget_benchmark_runs_the_notebook_recipes_and_prints_a_table(capsys):
+    bench = _load("bench_gan_budgets")
+    assert bench.main(["--steps-scale", "0.005", "--score-n", "200", "--only", "07", "08", "--no-save"]) == 0
+    out = capsys.readouterr().out
+    rows = [line for line in out.splitlines() if line.startswith(("07 MLP GAN", "08 DCGAN"))]
+    assert len(rows) == 2  # the final table (each run's line is also printed, indented, as it finishes)
+    assert rows[0].split()[4] == "100" and rows[1].split()[2] == "55"  # 20,000 and 11,000 steps x 0.005
+    assert "budget s" in out and "/10" in rows[-1]
+
+
+@pytest.mark.parametrize("args, message", [(["--steps-scale", "0"], "steps-scale"),
+                                           (["--score-n", "10"], "score-n")])
+def test_gan_budget_benchmark_rejects_bad_arguments(args, message, capsys):
+    bench = _load("bench_gan_budgets")
+    with pytest.raises(SystemExit):
+        bench.main(args)
+    assert message in capsys.readouterr().err
+
+
+def test_recipes_in_the_benchmark_match_notebook_08_knobs():
+    """The benchmark copies notebook 08's constants; a change to one without the other must fail here."""
+    import nbformat
+
+    bench = _load("bench_gan_budgets")
+    nb = nbformat.read(BENCH.parent / "notebooks" / "08_dcgan.ipynb", as_version=4)
+    source = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
+    assert "LATENT_DIM, WIDTH, BATCH_SIZE = 64, 32, 64" in source
+    assert (bench.DC["latent_dim"], bench.DC["width"], bench.DC["batch_size"]) == (64, 32, 64)
+    assert "LR, BETA_1, DROPOUT = 1e-3, 0.5, 0.1" in source
+    assert (bench.DC["lr"], bench.DC["beta_1"], bench.DC["dropout"]) == (1e-3, 0.5, 0.1)
+    assert f"full={bench.STEPS['08']:_}" in source and f"full={bench.DC['ema_decay']}" in source

@@ -1,4 +1,5 @@
 """Quick mode, seeding, set-up and output folders."""
+import os
 import random
 
 import numpy as np
@@ -69,3 +70,33 @@ def test_output_dir_is_under_outputs_and_rejects_escapes():
     for bad in ["", "../x", "/abs", "a/../../b", "C:\\x"]:
         with pytest.raises(ValueError, match="plain relative name"):
             utils.output_dir(bad)
+
+
+def test_fast_cpu_turns_on_onednn_before_tensorflow_is_imported(tmp_path):
+    import subprocess
+    import sys
+
+    code = ("import os, sys; import utils\n"
+            "cfg = utils.setup(tensorflow=False, fast_cpu=True, verbose=False)\n"
+            "assert 'tensorflow' not in sys.modules\n"
+            "print(os.environ['TF_ENABLE_ONEDNN_OPTS'], cfg.fast_cpu)\n")
+    env = {k: v for k, v in os.environ.items() if k != settings.ONEDNN_ENV_VAR}
+    env[settings.ONEDNN_ENV_VAR] = "0"  # an earlier default must not block an explicit request
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True,
+                         cwd=utils.repo_root())
+    assert out.stdout.split() == ["1", "True"]
+    code_off = code.replace("fast_cpu=True", "fast_cpu=False")
+    out = subprocess.run([sys.executable, "-c", code_off], capture_output=True, text=True, env=env, check=True,
+                         cwd=utils.repo_root())
+    assert out.stdout.split() == ["0", "False"]
+
+
+def test_fast_cpu_after_tensorflow_import_changes_nothing_and_says_so(monkeypatch, capsys):
+    import tensorflow  # noqa: F401  (imported: the choice can no longer take effect)
+
+    monkeypatch.setenv(settings.ONEDNN_ENV_VAR, "0")
+    assert settings.choose_cpu_kernels(True) is False
+    assert "Restart the kernel" in capsys.readouterr().out
+    assert os.environ[settings.ONEDNN_ENV_VAR] == "0"
+    with pytest.raises(TypeError, match="True or False"):
+        settings.choose_cpu_kernels("yes")

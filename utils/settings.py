@@ -23,6 +23,9 @@ from typing import TypeVar
 QUICK_ENV_VAR = "NNCOURSE_QUICK"
 """Name of the environment variable that switches quick mode on (``NNCOURSE_QUICK=1``)."""
 
+ONEDNN_ENV_VAR = "TF_ENABLE_ONEDNN_OPTS"
+"""TensorFlow's switch for its oneDNN CPU kernels, read once when TensorFlow is imported."""
+
 DEFAULT_SEED = 42
 
 _TRUE = {"1", "true", "yes", "on"}
@@ -56,11 +59,13 @@ class CourseSettings:
         quick: True in quick mode (tests), False in full mode (the lab).
         seed: the seed given to Python, NumPy and (if loaded) TensorFlow.
         tensorflow: True if TensorFlow was imported and seeded.
+        fast_cpu: True if TensorFlow runs with its oneDNN CPU kernels (see :func:`choose_cpu_kernels`).
     """
 
     quick: bool
     seed: int
     tensorflow: bool
+    fast_cpu: bool = False
 
     def pick(self, *, quick: T, full: T) -> T:
         """Return ``quick`` in quick mode and ``full`` otherwise (e.g. ``cfg.pick(quick=2, full=30)``)."""
@@ -73,7 +78,31 @@ def silence_tensorflow_logs() -> None:
     Must run before the first ``import tensorflow``; :func:`setup` calls it for you. Existing values win.
     """
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # hide INFO and WARNING lines from the C++ core
-    os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")  # no oneDNN notice; results bit-reproducible on CPU
+    os.environ.setdefault(ONEDNN_ENV_VAR, "0")  # plain kernels unless asked: see choose_cpu_kernels
+
+
+def choose_cpu_kernels(fast: bool) -> bool:
+    """Choose TensorFlow's CPU kernels before TensorFlow is imported; return whether oneDNN is on.
+
+    ``fast=True`` turns on the oneDNN kernels (``TF_ENABLE_ONEDNN_OPTS=1``): on x86 CPUs they run the
+    convolutional GANs of notebooks 08 about 1.5-2x faster (``benchmarks/bench_gan_budgets.py``), but
+    results may differ in the last digits from the plain kernels and from run to run. ``fast=False`` keeps
+    the plain kernels unless the variable was already set. The choice is read once, when TensorFlow is
+    first imported: if it already was, nothing changes and a note says to restart the kernel.
+    """
+    if not isinstance(fast, bool):
+        raise TypeError(f"fast must be True or False, got {fast!r}")
+    if "tensorflow" in sys.modules:
+        in_effect = os.environ.get(ONEDNN_ENV_VAR, "") == "1"
+        if fast and not in_effect:
+            print("Note: TensorFlow was imported before utils.setup(fast_cpu=True), so the faster oneDNN kernels "
+                  "stay off. Restart the kernel and run the set-up cell first.")
+        return in_effect
+    if fast:
+        os.environ[ONEDNN_ENV_VAR] = "1"
+    else:
+        os.environ.setdefault(ONEDNN_ENV_VAR, "0")
+    return os.environ[ONEDNN_ENV_VAR] == "1"
 
 
 def seed_everything(seed: int = DEFAULT_SEED, *, tensorflow: bool = True) -> None:
@@ -111,18 +140,22 @@ def environment_summary(*, tensorflow: bool) -> str:
     return " · ".join(parts)
 
 
-def setup(seed: int = DEFAULT_SEED, *, tensorflow: bool = True, verbose: bool = True) -> CourseSettings:
+def setup(seed: int = DEFAULT_SEED, *, tensorflow: bool = True, fast_cpu: bool = False,
+          verbose: bool = True) -> CourseSettings:
     """The first call of every notebook: quiet logs, seeds, one plot style, a one-line summary.
 
     Args:
         seed: seed for Python, NumPy and TensorFlow (non-negative int).
         tensorflow: import and seed TensorFlow too (notebooks 00-03 do without it and start faster).
+        fast_cpu: use TensorFlow's oneDNN CPU kernels (faster convolutions, results not bit-reproducible);
+            see :func:`choose_cpu_kernels`.
         verbose: print the one-line summary.
 
     Returns:
         The :class:`CourseSettings` the notebook should read (``cfg.quick``, ``cfg.pick(...)``).
     """
     quick = quick_mode()
+    fast = choose_cpu_kernels(fast_cpu)
     silence_tensorflow_logs()
     seed_everything(seed, tensorflow=tensorflow)
     from utils.plots import use_course_style
@@ -130,8 +163,9 @@ def setup(seed: int = DEFAULT_SEED, *, tensorflow: bool = True, verbose: bool = 
     use_course_style()
     if verbose:
         mode = "QUICK mode (short training, for tests)" if quick else "full mode"
-        print(f"Course set-up: {mode} · seed {seed} · {environment_summary(tensorflow=tensorflow)}")
-    return CourseSettings(quick=quick, seed=seed, tensorflow=tensorflow)
+        kernels = " · oneDNN CPU kernels on" if tensorflow and fast else ""
+        print(f"Course set-up: {mode} · seed {seed} · {environment_summary(tensorflow=tensorflow)}{kernels}")
+    return CourseSettings(quick=quick, seed=seed, tensorflow=tensorflow, fast_cpu=fast)
 
 
 def in_notebook() -> bool:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import importlib.util
+import json
 from pathlib import Path
 
 import pytest
@@ -22,7 +23,7 @@ def test_gan_budget_benchmark_runs_the_notebook_recipes_and_prints_a_table(capsy
     out = capsys.readouterr().out
     rows = [line for line in out.splitlines() if line.startswith(("07 MLP GAN", "08 DCGAN"))]
     assert len(rows) == 2  # the final table (each run's line is also printed, indented, as it finishes)
-    assert rows[0].split()[4] == "100" and rows[1].split()[2] == "55"  # 20,000 and 11,000 steps x 0.005
+    assert rows[0].split()[4] == "100" and rows[1].split()[2] == "30"  # 20,000 and 6,000 steps x 0.005
     assert "budget s" in out and "/10" in rows[-1]
 
 
@@ -44,6 +45,25 @@ def test_recipes_in_the_benchmark_match_notebook_08_knobs():
     source = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
     assert "LATENT_DIM, WIDTH, BATCH_SIZE = 64, 32, 64" in source
     assert (bench.DC["latent_dim"], bench.DC["width"], bench.DC["batch_size"]) == (64, 32, 64)
-    assert "LR, BETA_1, DROPOUT = 1e-3, 0.5, 0.1" in source
-    assert (bench.DC["lr"], bench.DC["beta_1"], bench.DC["dropout"]) == (1e-3, 0.5, 0.1)
-    assert f"full={bench.STEPS['08']:_}" in source and f"full={bench.DC['ema_decay']}" in source
+    assert "LR, BETA_1, DROPOUT, EMA_DECAY = 1e-3, 0.5, 0.1, 0.999" in source
+    assert (bench.DC["lr"], bench.DC["beta_1"], bench.DC["dropout"], bench.DC["ema_decay"]) == (1e-3, 0.5, 0.1, 0.999)
+    assert f"full={bench.STEPS['08']:_}" in source
+    assert "tf.minimum(ema_decay, (1 + t) / (10 + t))" in source  # the warm-up the benchmark copies
+
+
+def test_dcgan_variants_benchmark_trains_every_option_and_scores(capsys):
+    bench = _load("bench_dcgan_variants")
+    assert bench.main(["--steps", "6", "--score-n", "200", "s1+d3+ema+mbstd+decay", "base"]) == 0
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines() if line.startswith("{")]
+    assert [(r["variant"], r["step"]) for r in lines] == [("s1+d3+ema+mbstd+decay", 2), ("s1+d3+ema+mbstd+decay", 4),
+                                                          ("s1+d3+ema+mbstd+decay", 6), ("base", 2), ("base", 4),
+                                                          ("base", 6)]
+    assert "ema_fd" in lines[0] and "ema_fd" not in lines[-1] and all(r["ms_per_step"] > 0 for r in lines)
+
+
+def test_dcgan_variants_benchmark_rejects_unknown_options(capsys):
+    bench = _load("bench_dcgan_variants")
+    with pytest.raises(SystemExit):
+        bench.main(["s1+wider"])
+    err = capsys.readouterr().err
+    assert "unknown option" in err and "wider" in err

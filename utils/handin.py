@@ -245,6 +245,10 @@ class RunResult:
         return out
 
 
+RESULTS_TIMEOUT = 60
+"""Seconds to wait for the small results cell run after the notebook (it takes well under a second)."""
+
+
 def _results_code(number: str | None) -> str:
     return f'''
 def _nncourse_handin_results():
@@ -388,6 +392,7 @@ def run_notebook(nb: nbformat.NotebookNode, *, cwd: str | Path, quick: bool = Fa
         if kernel_usable:
             extra = nbformat.v4.new_code_cell(_results_code(number))
             work.cells.append(extra)  # nbclient stores the executed cell back at its index; removed below
+            client.timeout = min(timeout, RESULTS_TIMEOUT)  # a tiny cell: a lost reply must not cost minutes
             try:
                 client.execute_cell(extra, len(work.cells) - 1, store_history=False)
                 for line in _stream_text(extra).splitlines():

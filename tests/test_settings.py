@@ -61,15 +61,24 @@ def test_setup_seeds_tensorflow():
     assert np.array_equal(a, b)
 
 
-def test_output_dir_is_under_outputs_and_rejects_escapes():
-    path = utils.output_dir("test_settings_tmp")
-    try:
-        assert path.is_dir() and path.parent == utils.repo_root() / "outputs"
-    finally:
-        path.rmdir()
+def test_output_dir_is_under_outputs_by_default_and_rejects_escapes(monkeypatch):
+    monkeypatch.delenv("NNCOURSE_OUTPUT_DIR", raising=False)
+    assert utils.settings.output_root() == utils.repo_root() / "outputs"
     for bad in ["", "../x", "/abs", "a/../../b", "C:\\x"]:
         with pytest.raises(ValueError, match="plain relative name"):
             utils.output_dir(bad)
+
+
+def test_output_dir_follows_the_environment_variable(monkeypatch, tmp_path):
+    monkeypatch.setenv("NNCOURSE_OUTPUT_DIR", str(tmp_path / "elsewhere"))
+    path = utils.output_dir("05_keras_mnist")
+    assert path == tmp_path / "elsewhere" / "05_keras_mnist" and path.is_dir()
+
+
+def test_the_suite_writes_outputs_outside_the_checkout():
+    # conftest.py points NNCOURSE_OUTPUT_DIR at a temporary folder before any notebook kernel starts
+    root = utils.settings.output_root().resolve()
+    assert utils.repo_root().resolve() not in [root, *root.parents]
 
 
 def test_fast_cpu_turns_on_onednn_before_tensorflow_is_imported(tmp_path):

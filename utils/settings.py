@@ -22,6 +22,8 @@ from typing import TypeVar
 
 QUICK_ENV_VAR = "NNCOURSE_QUICK"
 """Name of the environment variable that switches quick mode on (``NNCOURSE_QUICK=1``)."""
+OUTPUT_ENV_VAR = "NNCOURSE_OUTPUT_DIR"
+"""Environment variable naming another folder for notebook outputs (the tests point it at a temp folder)."""
 
 ONEDNN_ENV_VAR = "TF_ENABLE_ONEDNN_OPTS"
 """TensorFlow's switch for its oneDNN CPU kernels, read once when TensorFlow is imported."""
@@ -178,14 +180,25 @@ def repo_root() -> Path:
     return Path(__file__).resolve().parent.parent
 
 
+def output_root() -> Path:
+    """Where notebooks write what they produce: ``$NNCOURSE_OUTPUT_DIR`` if set, else ``outputs/`` at the top.
+
+    The test suite sets ``NNCOURSE_OUTPUT_DIR`` to a temporary folder, so running the tests never writes into
+    the checkout. Read from the environment on every call (no hidden state).
+    """
+    override = os.environ.get(OUTPUT_ENV_VAR, "").strip()
+    return Path(override).expanduser() if override else repo_root() / "outputs"
+
+
 def output_dir(name: str) -> Path:
-    """A folder ``outputs/<name>`` at the top of the pack (ignored by git), created if needed.
+    """A folder ``<output root>/<name>`` (``outputs/<name>``, ignored by git, unless
+    ``NNCOURSE_OUTPUT_DIR`` says otherwise: see :func:`output_root`), created if needed.
 
     Notebooks write everything they produce (saved models, PNGs, exported vectors) here, never into
     ``notebooks/`` or ``data/``.
     """
     if not name or any(ch in name for ch in "\\:") or name.startswith("/") or ".." in name.split("/"):
         raise ValueError(f"output folder name must be a plain relative name like '05_keras_mnist', got {name!r}")
-    path = repo_root() / "outputs" / name
+    path = output_root() / name
     path.mkdir(parents=True, exist_ok=True)
     return path

@@ -1,5 +1,8 @@
 """Real-browser fixtures: a JupyterLab server on 127.0.0.1 with a random token and throw-away config folders,
-and a headless Debian Chromium driven by Playwright (never `playwright install`: it downloads a browser).
+serving a temporary copy of the pack's notebooks (never the checkout: JupyterLab autosaves a running notebook
+every 120 s, and checkpoints it), and a headless Debian Chromium driven by Playwright (never
+`playwright install`: it downloads a browser). Screenshots go to the suite's output folder
+(``utils.output_dir("browser_screenshots")``, a temporary folder during the tests).
 
 Outside CI these tests skip, with the reason, when Chromium or Playwright is missing; in CI (CI=true) a missing
 piece is a failure, so the browser tests can never pass by not running.
@@ -21,7 +24,6 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-SCREENSHOTS = ROOT / "outputs" / "browser_screenshots"
 CHROMIUM_CANDIDATES = ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"]
 
 
@@ -64,11 +66,25 @@ def _kernels(base: str, token: str) -> list:
         return json.loads(resp.read())
 
 
+def served_copy(dest: Path) -> Path:
+    """Copy the pack's ``notebooks/`` into ``dest/notebooks`` and return ``dest``, the folder a server may serve.
+
+    The copy keeps the pack's relative layout, so ``notebooks/<name>.ipynb`` opens the same notebook; the
+    notebooks find ``utils`` (installed) and ``data/`` (through ``utils``) as they do in the checkout.
+    """
+    dest = dest.resolve()
+    if dest == ROOT or ROOT in dest.parents:
+        raise ValueError(f"the served copy must live outside the checkout, got {dest}")
+    shutil.copytree(ROOT / "notebooks", dest / "notebooks", ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+    return dest
+
+
 class JupyterServer:
     """A running server: ``base`` URL, ``token``, ``app`` ("lab" or "notebook")."""
 
     def __init__(self, app: str, tmp: Path):
         self.app, self.token, self.port = app, secrets.token_hex(16), _free_port()
+        self.root_dir = served_copy(tmp / "pack")
         self.base = f"http://127.0.0.1:{self.port}"
         settings = tmp / "settings"
         notif = settings / "@jupyterlab" / "apputils-extension"
@@ -80,7 +96,7 @@ class JupyterServer:
                    JUPYTERLAB_SETTINGS_DIR=str(settings), JUPYTER_RUNTIME_DIR=str(tmp / "runtime"),
                    JUPYTERLAB_WORKSPACES_DIR=str(tmp / "workspaces"), TF_CPP_MIN_LOG_LEVEL="2")
         cmd = [sys.executable, "-m", "jupyter", app, "--no-browser", "--ip=127.0.0.1", f"--port={self.port}",
-               f"--IdentityProvider.token={self.token}", f"--ServerApp.root_dir={ROOT}",
+               f"--IdentityProvider.token={self.token}", f"--ServerApp.root_dir={self.root_dir}",
                "--ServerApp.open_browser=False", "--LabApp.news_url=None"]
         if hasattr(os, "geteuid") and os.geteuid() == 0:
             cmd.append("--allow-root")
@@ -157,8 +173,10 @@ def page(browser, request):
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
     pg = context.new_page()
     yield pg
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    import utils
+
     try:
-        pg.screenshot(path=str(SCREENSHOTS / f"{request.node.name}.png"), full_page=False)
+        pg.screenshot(path=str(utils.output_dir("browser_screenshots") / f"{request.node.name}.png"),
+                      full_page=False)
     finally:
         context.close()

@@ -3,7 +3,9 @@
 What nbval cannot see: that the front end renders the widgets and that moving one makes the kernel compute
 again. For each notebook: wait for the kernel, Run All from the Run menu, then assert every code cell ran with
 no error, the widgets rendered (slider labels and readouts), plots rendered as images, and that a real mouse
-drag on a slider changes the widget's output. Screenshots go to outputs/browser_screenshots/.
+drag on a slider changes the widget's output. The servers serve a temporary copy of the notebooks (see
+conftest.py), so JupyterLab's autosave never writes into the checkout. Screenshots go to the suite's output
+folder (set NNCOURSE_TEST_OUTPUTS to keep them).
 """
 from __future__ import annotations
 
@@ -162,3 +164,11 @@ def test_notebook7_runs_one_notebook(notebook_server, page):
     finally:
         notebook_server.shutdown_kernels()
     assert notebook_server.running_kernels() == []
+
+
+def test_servers_serve_a_copy_outside_the_checkout(lab_server):
+    """JupyterLab autosaves running notebooks: the server must never see the checkout's own files."""
+    served = lab_server.root_dir
+    assert served != ROOT and ROOT not in served.parents, f"the server serves {served}, inside the checkout"
+    names = sorted(p.name for p in (served / "notebooks").glob("*.ipynb"))
+    assert names == [p.name for p in NOTEBOOKS], "the served copy must hold every notebook of the pack"

@@ -36,8 +36,9 @@ def time_notebook(path: Path, *, quick: bool, timeout: int) -> tuple[float, str]
     except CellExecutionError as err:
         status = "ERROR: " + str(err).strip().splitlines()[-1][:120]
     seconds = time.perf_counter() - start
-    out = ROOT / "outputs" / "timing"
-    out.mkdir(parents=True, exist_ok=True)
+    from utils.settings import output_dir  # outputs/ unless NNCOURSE_OUTPUT_DIR points elsewhere
+
+    out = output_dir("timing")
     nbformat.write(nb, out / f"{path.stem}.{'quick' if quick else 'full'}.ipynb")
     return seconds, status
 

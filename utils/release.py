@@ -5,19 +5,36 @@ Usage (from the top of the course pack)::
     python -m utils.release                      # every notebook in notebooks/ -> release/
     python -m utils.release notebooks/01_perceptron.ipynb --out release/
 
-In each student copy
+In each student copy (nbgrader's ``ClearSolutions`` rules, applied to every cell whatever its tags)
 
 * every region of a code cell between a ``### BEGIN SOLUTION`` line and an ``### END SOLUTION`` line (markers
   included) becomes ``# YOUR CODE HERE`` and ``raise NotImplementedError()`` at the BEGIN marker's
   indentation (nbgrader's replacement); a code cell marked as a solution (tag ``"solution"`` or metadata
   ``nbgrader.solution: true``) that has no markers is replaced as a whole;
-* a markdown answer cell (tag ``"solution"`` or metadata ``nbgrader.solution: true``) becomes
-  ``YOUR ANSWER HERE``;
+* every such region of a markdown or raw cell becomes ``YOUR ANSWER HERE`` (nbgrader's ``text_stub``; nbgrader
+  treats raw cells like markdown ones), and a markdown or raw cell marked as a solution that has no markers is
+  replaced as a whole by ``YOUR ANSWER HERE``; attachments the remaining text no longer uses are dropped;
 * outputs and execution counts are cleared.
 
-The instructor's notebooks are only read, never written. A notebook with unbalanced or nested markers is
-refused with a message naming notebook, cell and line, and nothing is written for it. Only notebooks are
-copied: the copies find ``utils`` because it is an installed package, whatever folder they live in.
+A marker is a line that starts with ``#`` and holds ``BEGIN SOLUTION`` or ``END SOLUTION`` exactly (upper case,
+one space), e.g. ``    ### BEGIN SOLUTION``. A line that only *looks* like one (``## begin solution``,
+``# BEGIN_SOLUTION``, ``<!-- END SOLUTION -->``, ``BEGIN SOLUTION`` without ``#``: once leading whitespace,
+``#`` and ``<!--`` are skipped it starts with begin/end solution in any case, with a space, ``_``, ``-`` or
+nothing between) would let a solution through, so its notebook is refused. Prose that quotes a marker
+mid-sentence (``between `### BEGIN SOLUTION` and ...``) is left alone. As a last safety net every student copy
+is checked before it is written: no marker-like line and no line found only inside solutions may remain.
+
+The instructor's notebooks are only read, never written. A notebook with unbalanced, nested or misspelt markers
+is refused with a message naming notebook, cell, line (and cell type), and nothing is written for it. Only
+notebooks are copied: the copies find ``utils`` because it is an installed package, whatever folder they live in.
+
+Exit codes of the command line:
+
+* 0: every notebook was released;
+* 1: at least one notebook was refused (markers, unreadable notebook, output over the source, write error) or
+  there was no notebook to release; the others were still released;
+* 2: a usage error found before anything is written: bad arguments, ``--out`` that is a file or lies under
+  one, two notebooks with the same file name (they would overwrite each other in the output folder).
 """
 from __future__ import annotations
 
@@ -27,7 +44,7 @@ import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Sequence
+from typing import Iterable, Sequence
 
 import nbformat
 
@@ -39,14 +56,25 @@ END_MARKER = "END SOLUTION"
 CODE_STUB = ("# YOUR CODE HERE", "raise NotImplementedError()")
 """The two lines a solution region becomes (nbgrader's default ``code_stub`` for Python)."""
 ANSWER_STUB = "YOUR ANSWER HERE"
-"""What a markdown answer cell becomes (nbgrader's default ``text_stub``)."""
+"""What a markdown or raw answer (whole cell or region) becomes (nbgrader's default ``text_stub``)."""
 SOLUTION_TAG = "solution"
 
 _RELATIVE_PATH = re.compile(r"""["'](\.\.[/\\]|notebooks[/\\])|sys\.path\.(insert|append)""")
+_MARKER_LIKE = re.compile(r"(?:\s|#|<!--)*(?:begin|end)[\s_-]*solution\b", re.IGNORECASE)
+"""A line starting (after whitespace, ``#`` and ``<!--``) with begin/end solution, in any case or spelling."""
+_ATTACHMENT_REF = re.compile(r"attachment:([^\s)\"'>]+)")
 
 
 class MarkerError(ValueError):
-    """Unbalanced or nested solution markers (the message names notebook, cell and line)."""
+    """Unbalanced, nested or misspelt solution markers (the message names notebook, cell and line)."""
+
+
+class LeakError(ValueError):
+    """A student copy would still hold solution text or a marker: it is never written (a bug in this module)."""
+
+
+class OutputError(ValueError):
+    """The output folder cannot hold the student copies (``--out`` is a file, or two copies share a name)."""
 
 
 @dataclass(frozen=True)
@@ -65,7 +93,8 @@ class ReleaseReport:
     Attributes:
         regions: number of code solution regions replaced by stubs (one per coding exercise).
         whole_cells: code cells marked as solutions without markers, replaced as a whole.
-        answers: markdown answer cells replaced by ``YOUR ANSWER HERE``.
+        answers: written answers replaced by ``YOUR ANSWER HERE``: markdown/raw answer cells replaced as a whole
+            plus solution regions of markdown/raw cells.
         warnings: things in the notebook that may break in a student copy living elsewhere.
     """
 
@@ -86,10 +115,41 @@ def is_marker(line: str, marker: str) -> bool:
     return stripped.startswith("#") and marker in stripped
 
 
+def looks_like_marker(line: str) -> bool:
+    """True if ``line`` is, or might have been meant as, a solution marker (any case, ``_``/``-`` spellings).
+
+    Examples: ``### BEGIN SOLUTION``, ``## begin solution``, ``# END_SOLUTION``, ``<!-- BEGIN SOLUTION -->``.
+    Prose quoting a marker mid-line (``put code between `### BEGIN SOLUTION` and ...``) is not one.
+    """
+    return bool(_MARKER_LIKE.match(line)) or is_marker(line, BEGIN_MARKER) or is_marker(line, END_MARKER)
+
+
 def is_solution_cell(cell: nbformat.NotebookNode) -> bool:
     """True if the cell is marked as a solution: tag ``"solution"`` or metadata ``nbgrader.solution``."""
     meta = cell.get("metadata", {})
     return SOLUTION_TAG in meta.get("tags", []) or bool(meta.get("nbgrader", {}).get("solution", False))
+
+
+def check_marker_spelling(source: str, *, where: str = "cell", cell_type: str = "code") -> None:
+    """Refuse a line that looks like a solution marker but is not one :func:`find_regions` understands.
+
+    Such a line would otherwise be copied to students together with the solution it was meant to hide.
+
+    Args:
+        source: one cell's source text.
+        where: how to name the cell in error messages, e.g. ``"01_perceptron.ipynb, cell 7"``.
+        cell_type: the cell's type (``"code"``, ``"markdown"``, ``"raw"``), for the message.
+
+    Raises:
+        MarkerError: naming the line (1-based) and showing it.
+    """
+    for i, line in enumerate(source.splitlines()):
+        if looks_like_marker(line) and not (is_marker(line, BEGIN_MARKER) or is_marker(line, END_MARKER)):
+            raise MarkerError(
+                f"{where}, line {i + 1} ({cell_type} cell): {line.strip()!r} looks like a solution marker but is "
+                f"not one release understands, so the solution after it would reach the students. Write the "
+                f"marker on its own line exactly as '### {BEGIN_MARKER}' / '### {END_MARKER}' (upper case, one "
+                f"space), or reword the line if it is not meant as a marker.")
 
 
 def find_regions(source: str, *, where: str = "cell") -> list[Region]:
@@ -126,17 +186,72 @@ def find_regions(source: str, *, where: str = "cell") -> list[Region]:
     return regions
 
 
-def strip_regions(source: str, regions: Sequence[Region]) -> str:
-    """Replace each region of ``source`` (markers included) by the two-line code stub at its indentation."""
+def strip_regions(source: str, regions: Sequence[Region], stub: Sequence[str] = CODE_STUB) -> str:
+    """Replace each region of ``source`` (markers included) by the ``stub`` lines at its indentation.
+
+    Args:
+        source: one cell's source text.
+        regions: its regions, from :func:`find_regions`.
+        stub: the replacement lines: :data:`CODE_STUB` for code cells, ``(ANSWER_STUB,)`` for markdown/raw.
+    """
     lines = source.splitlines()
     out: list[str] = []
     pos = 0
     for region in regions:
         out.extend(lines[pos:region.begin])
-        out.extend(region.indent + stub for stub in CODE_STUB)
+        out.extend(region.indent + line for line in stub)
         pos = region.end + 1
     out.extend(lines[pos:])
     return "\n".join(out)
+
+
+def _drop_unused_attachments(cell: nbformat.NotebookNode) -> None:
+    """Remove the attachments (e.g. a pasted picture of the answer) that the cell's source no longer refers to."""
+    attachments = cell.get("attachments")
+    if not attachments:
+        cell.pop("attachments", None)
+        return
+    used = set(_ATTACHMENT_REF.findall(cell.source))
+    kept = {key: value for key, value in attachments.items() if key in used}
+    if kept:
+        cell.attachments = kept
+    else:
+        cell.pop("attachments", None)
+
+
+def _solution_lines(nb: nbformat.NotebookNode) -> set[str]:
+    """The stripped, non-blank lines of ``nb`` that occur only inside solutions (regions or solution cells).
+
+    Lines that also occur outside every solution (``return x``, say) and the stubs themselves are excluded,
+    so a correct student copy never contains any of the returned lines. ``nb`` must have valid markers.
+    """
+    secret: set[str] = set()
+    public: set[str] = set()
+    for cell in nb.cells:
+        regions = find_regions(cell.source)
+        inside = {i for region in regions for i in range(region.begin, region.end + 1)}
+        whole = not regions and is_solution_cell(cell)
+        for i, line in enumerate(cell.source.splitlines()):
+            if line.strip():
+                (secret if whole or i in inside else public).add(line.strip())
+    return secret - public - {*CODE_STUB, ANSWER_STUB}
+
+
+def check_no_leak(instructor: nbformat.NotebookNode, student: nbformat.NotebookNode, *, name: str = "notebook") -> None:
+    """Last safety net: refuse a student copy holding a marker-like line or a line found only in solutions.
+
+    Raises:
+        LeakError: naming the cell and line of the student copy (then nothing must be written).
+    """
+    secret = _solution_lines(instructor)
+    for index, cell in enumerate(student.cells):
+        for i, line in enumerate(cell.source.splitlines()):
+            what = ("a solution marker" if looks_like_marker(line)
+                    else "solution text" if line.strip() in secret else None)
+            if what:
+                raise LeakError(f"{name}, cell {index}, line {i + 1} ({cell.cell_type} cell): the student copy "
+                                f"would still contain {what} ({line.strip()[:60]!r}), so it is not written. This "
+                                f"is a bug in utils.release: please report it with the notebook.")
 
 
 def make_student_copy(nb: nbformat.NotebookNode, *, name: str = "notebook") -> tuple[nbformat.NotebookNode, ReleaseReport]:
@@ -147,19 +262,17 @@ def make_student_copy(nb: nbformat.NotebookNode, *, name: str = "notebook") -> t
         name: the notebook's name for messages.
 
     Raises:
-        MarkerError: if any code cell has unbalanced or nested markers.
+        MarkerError: if any cell has unbalanced, nested or misspelt markers.
+        LeakError: if, despite all that, the copy still holds a marker or solution-only text.
     """
-    student = clear_outputs(copy.deepcopy(nb))
+    student = clear_outputs(nb)
     regions = whole = answers = 0
     warnings: list[str] = []
     for index, cell in enumerate(student.cells):
         where = f"{name}, cell {index}"
-        if cell.cell_type == "markdown" and is_solution_cell(cell):
-            cell.source = ANSWER_STUB
-            answers += 1
-            cell.pop("attachments", None)
-        elif cell.cell_type == "code":
-            found = find_regions(cell.source, where=where)
+        check_marker_spelling(cell.source, where=where, cell_type=cell.cell_type)
+        found = find_regions(cell.source, where=where)
+        if cell.cell_type == "code":
             if found:
                 cell.source = strip_regions(cell.source, found)
                 regions += len(found)
@@ -169,7 +282,66 @@ def make_student_copy(nb: nbformat.NotebookNode, *, name: str = "notebook") -> t
             if _RELATIVE_PATH.search(cell.source):
                 warnings.append(f"{where}: uses a relative path or sys.path; the student copy lives in another "
                                 f"folder, so load files through utils (utils.data, utils.output_dir) instead.")
+        elif found or is_solution_cell(cell):  # markdown or raw: nbgrader's text stub
+            cell.source = strip_regions(cell.source, found, (ANSWER_STUB,)) if found else ANSWER_STUB
+            answers += len(found) or 1
+            _drop_unused_attachments(cell)
+    check_no_leak(nb, student, name=name)
     return student, ReleaseReport(regions, whole, answers, tuple(warnings))
+
+
+def check_out_dir(out_dir: str | Path) -> None:
+    """Refuse an output folder that is an existing file or lies under one (it is fine if it does not exist yet).
+
+    Raises:
+        OutputError: saying which path is a file.
+    """
+    out_dir = Path(out_dir)
+    if out_dir.exists() and not out_dir.is_dir():
+        raise OutputError(f"--out {out_dir} is an existing file, not a folder: give a folder (created if missing).")
+    for parent in out_dir.parents:
+        if parent.exists():
+            if not parent.is_dir():
+                raise OutputError(f"--out {out_dir} cannot be created because {parent} is a file, not a folder: "
+                                  f"give a folder whose parents are folders.")
+            return
+
+
+def plan_outputs(sources: Iterable[str | Path], out_dir: str | Path) -> list[tuple[Path, Path]]:
+    """Pair each notebook with the file its student copy goes to, refusing any clash before anything is written.
+
+    The same notebook named twice is released once. File names are compared ignoring case, as on Windows and
+    macOS, where ``A.ipynb`` and ``a.ipynb`` are one file.
+
+    Args:
+        sources: the instructor notebooks.
+        out_dir: the output folder.
+
+    Returns:
+        ``(source, destination)`` pairs, in the order given.
+
+    Raises:
+        OutputError: if ``out_dir`` is a file or under one, if two different notebooks share a file name, or
+            if a destination exists and is a folder.
+    """
+    check_out_dir(out_dir)
+    plan: list[tuple[Path, Path]] = []
+    seen: dict[str, Path] = {}
+    for src in map(Path, sources):
+        key = src.name.casefold()
+        if key in seen:
+            if seen[key].resolve() == src.resolve():
+                continue
+            raise OutputError(f"{seen[key]} and {src} would both be released as {Path(out_dir) / src.name}, the "
+                              f"second overwriting the first: release them into different --out folders "
+                              f"(one command each) or rename one.")
+        seen[key] = src
+        dest = Path(out_dir) / src.name
+        if dest.exists() and not dest.is_file():
+            raise OutputError(f"{dest} exists and is not a file, so the student copy of {src} cannot be written "
+                              f"there: move it away or choose another --out folder.")
+        plan.append((src, dest))
+    return plan
 
 
 def release_notebook(src: str | Path, out_dir: str | Path) -> tuple[Path, ReleaseReport]:
@@ -177,11 +349,13 @@ def release_notebook(src: str | Path, out_dir: str | Path) -> tuple[Path, Releas
 
     Raises:
         NotebookError: if ``src`` is missing or not a notebook.
-        MarkerError: if its markers are unbalanced or nested (nothing is written).
+        MarkerError: if its markers are unbalanced, nested or misspelt (nothing is written).
+        LeakError: if the copy would still hold solution text (nothing is written).
+        OutputError: if ``out_dir`` is a file or under one, or the destination is a folder.
         ValueError: if the copy would overwrite ``src`` itself.
     """
     src = Path(src)
-    dest = Path(out_dir) / src.name
+    ((_, dest),) = plan_outputs([src], out_dir)
     if dest.resolve() == src.resolve():
         raise ValueError(f"refusing to write the student copy of {src} over the notebook itself: "
                          f"choose another --out folder than {Path(out_dir)}")
@@ -197,8 +371,11 @@ def default_notebooks() -> list[Path]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Command line: release the named notebooks (default: all of notebooks/). Returns the exit code."""
-    parser = argparse.ArgumentParser(prog="python -m utils.release", description=__doc__.split("\n\n")[0])
+    """Command line: release the named notebooks (default: all of notebooks/). Returns the exit code (see above)."""
+    doc = __doc__ or ""
+    parser = argparse.ArgumentParser(prog="python -m utils.release", description=doc.split("\n\n")[0],
+                                     epilog=doc[doc.find("Exit codes"):].replace("``", "'"),
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("notebooks", nargs="*", type=Path, help="notebooks to release (default: notebooks/*.ipynb)")
     parser.add_argument("--out", type=Path, default=None, help="output folder (default: release/ at the top of the pack)")
     args = parser.parse_args(argv)
@@ -207,11 +384,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not sources:
         print(f"no notebooks found in {repo_root() / 'notebooks'}", file=sys.stderr)
         return 1
+    try:
+        plan = plan_outputs(sources, out_dir)
+    except OutputError as err:
+        print(f"error: {err} Nothing was written.", file=sys.stderr)
+        return 2
     failed = 0
-    for src in sources:
+    for src, _ in plan:
         try:
             dest, report = release_notebook(src, out_dir)
-        except (NotebookError, MarkerError, ValueError) as err:
+        except (NotebookError, MarkerError, LeakError, ValueError, OSError) as err:
             failed += 1
             print(f"REFUSED {src}: {err} (no student copy written for it)", file=sys.stderr)
             continue
@@ -219,7 +401,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"{src.name}: {report.regions} code exercise(s){extra}, {report.answers} written answer(s) -> {dest}")
         for warning in report.warnings:
             print(f"  warning: {warning}", file=sys.stderr)
-    print(f"released {len(sources) - failed} of {len(sources)} notebook(s) to {out_dir}")
+    print(f"released {len(plan) - failed} of {len(plan)} notebook(s) to {out_dir}")
     return 1 if failed else 0
 
 

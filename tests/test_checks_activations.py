@@ -95,3 +95,20 @@ def test_dense_forward_fails_on_wrong_answers(wrong):
 def test_dense_forward_stub_is_not_attempted():
     with pytest.raises(NotImplementedError, match="02.3"):
         activations.check_dense_forward(_stub)
+
+
+# ---------------------------------------------------------------- hints name what came back (None, NaN)
+@pytest.mark.parametrize("check, wrong, hint", [
+    (activations.check_relu_derivative, lambda z: None,
+     r"relu_derivative\(z\): your function returned None, expected an array of 0s and 1s of shape \(7, 5\)\. "
+     r"Did you forget `return`"),
+    (activations.check_softmax, lambda z: None, r"softmax of a vector: your function returned None"),
+    (activations.check_softmax, lambda z: np.exp(z) / np.zeros_like(z) * 0, r"softmax of a vector: your function "
+                                                                            r"returned NaN in 5 of 5 entries"),
+    (activations.check_dense_forward, lambda X, W, b, act: None, r"dense_forward with the identity: your function "
+                                                                 r"returned None, expected an array of shape \(5, 4\)"),
+], ids=["relu-none", "softmax-none", "softmax-nan", "dense-none"])
+def test_hints_say_what_was_returned(check, wrong, hint):
+    with np.errstate(all="ignore"), pytest.raises(AssertionError, match=hint) as info:
+        check(wrong)
+    assert "contains NaN or inf" not in str(info.value)

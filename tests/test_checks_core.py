@@ -89,3 +89,24 @@ def test_every_declared_exercise_has_a_unique_label():
 
     labels = [ex.label for exs in checks.EXERCISES.values() for ex in exs]
     assert len(labels) == len(set(labels))
+
+
+@pytest.mark.parametrize("value, hint", [
+    (None, r"^grad: your function returned None, expected values like \[1\. 2\.\] \(shape \(2,\)\)\. Did you forget "
+           r"`return`\?$"),
+    ([np.nan, 2.0], r"^grad: your function returned NaN in 1 of 2 entries \(not a number\), .*Look for log\(0\) or "
+                    r"0/0"),
+    ([1.0, -np.inf], r"^grad: your function returned inf in 1 of 2 entries, .*Look for log\(0\), a division by zero"),
+    ("abc", r"^grad: your function returned str 'abc', expected values like"),
+], ids=["none", "nan", "inf", "text"])
+def test_assert_close_names_none_nan_and_inf(value, hint):
+    with pytest.raises(AssertionError, match=hint):
+        core.assert_close(value, [1.0, 2.0], "grad")
+
+
+def test_assert_finite_result_returns_the_array():
+    out = core.assert_finite_result([[1, 2], [3, 4]], "the loss", "a 2x2 array")
+    assert out.dtype == np.float64 and out.tolist() == [[1.0, 2.0], [3.0, 4.0]]
+    with pytest.raises(AssertionError, match=r"^the loss: your function returned NaN \(not a number\), expected one "
+                                             r"number\. Look for log\(0\) or 0/0"):
+        core.assert_finite_result(np.float32("nan"), "the loss", "one number")

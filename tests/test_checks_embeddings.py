@@ -126,3 +126,21 @@ def test_rank_stub_is_not_attempted():
 def test_summary_lists_three_exercises():
     from utils.checks import summary
     assert set(summary("06", verbose=False)) == {"06.1", "06.2", "06.3"}
+
+
+# ---------------------------------------------------------------- hints name what came back (None, NaN)
+@pytest.mark.parametrize("check, wrong, hint", [
+    (ch.check_cosine_similarity, lambda a, b: None, r"cosine_similarity for parallel vectors .*: your function "
+                                                    r"returned None, expected one number in \[-1, 1\]\. Did you "
+                                                    r"forget `return`"),
+    (ch.check_cosine_similarity, lambda a, b: float(a @ b) * np.nan, r"returned NaN \(not a number\), expected one "
+                                                                     r"number in \[-1, 1\]\. Look for log\(0\) or 0/0"),
+    (ch.check_nearest_neighbours, lambda word, words, vectors, k=5: None,
+     r"nearest_neighbours returned None, expected a list of \(word, similarity\) pairs: did you forget `return`"),
+    (ch.check_rank_memories, lambda query, memory_vectors, k: None,
+     r"rank_memories returned None, expected the indices of the k best rows: did you forget `return`"),
+], ids=["cosine-none", "cosine-nan", "nn-none", "rank-none"])
+def test_hints_say_what_was_returned(check, wrong, hint):
+    with pytest.raises(AssertionError, match=hint) as info:
+        check(wrong)
+    assert "Did you divide the dot product" not in str(info.value)

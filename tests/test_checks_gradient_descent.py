@@ -130,3 +130,46 @@ def test_mse_gradient_fails_on_wrong_answers(wrong):
 def test_mse_gradient_stub_is_not_attempted():
     with pytest.raises(NotImplementedError, match="03.3"):
         gd.check_mse_gradient(_stub)
+
+
+# ---------------------------------------------------------------- hints name what came back (None, NaN, inf)
+def bce_nan(y, p):
+    return -np.mean(y * np.log(p - 1) + (1 - y) * np.log(1 - p))  # log of a negative number: NaN
+
+
+@pytest.mark.parametrize("wrong, hint", [
+    (lambda y, p: None, r"returned None, expected one positive number \(the mean loss\)\. Did you forget `return`"),
+    (bce_nan, r"returned NaN \(not a number\), expected one positive number .*Look for log\(0\) or 0/0"),
+    (lambda y, p: np.inf, r"returned inf, expected one positive number .*Look for log\(0\)"),
+], ids=["none", "nan", "inf"])
+def test_bce_hint_says_what_was_returned_not_the_minus_sign(wrong, hint):
+    with np.errstate(all="ignore"), pytest.raises(AssertionError, match=hint) as info:
+        gd.check_binary_cross_entropy(wrong)
+    assert "minus sign" not in str(info.value)
+
+
+def test_bce_negative_loss_still_blames_the_minus_sign():
+    with pytest.raises(AssertionError, match=r"negative or zero \(-0\.\d+, expected 0\.\d+\): did you forget the "
+                                             r"minus sign"):
+        gd.check_binary_cross_entropy(lambda y, p: -bce_right(y, p))
+
+
+@pytest.mark.parametrize("wrong, hint", [
+    (lambda grad_fn, x0, lr, steps, beta=0.9: None, r"momentum_descent\(.*\): your function returned None, expected "
+                                                    r"the path, an array of shape \(6, 2\)\. Did you forget `return`"),
+    (lambda grad_fn, x0, lr, steps, beta=0.9: np.full((steps + 1, 2), np.nan), r"returned NaN in 12 of 12 entries"),
+], ids=["none", "nan"])
+def test_momentum_hint_says_what_was_returned(wrong, hint):
+    with pytest.raises(AssertionError, match=hint):
+        gd.check_momentum_descent(wrong)
+
+
+@pytest.mark.parametrize("wrong, hint", [
+    (lambda X, y, w, b: None, r"mse_gradient returned None, expected a pair \(grad_w, grad_b\): did you forget "
+                              r"`return`"),
+    (lambda X, y, w, b: (np.full(3, np.nan), 0.0), r"grad_w: your function returned NaN in 3 of 3 entries .*0/0"),
+    (lambda X, y, w, b: (mse_gradient_right(X, y, w, b)[0], None), r"grad_b: your function returned None"),
+], ids=["none", "nan-grad-w", "none-grad-b"])
+def test_mse_gradient_hint_says_what_was_returned(wrong, hint):
+    with pytest.raises(AssertionError, match=hint):
+        gd.check_mse_gradient(wrong)

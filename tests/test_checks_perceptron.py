@@ -118,3 +118,17 @@ def test_nand_fails_on_wrong_answers(wrong):
 def test_nand_stub_is_not_attempted():
     with pytest.raises(NotImplementedError, match="01.3"):
         perceptron.check_nand_weights(_stub)
+
+
+def update_forgets_return_when_wrong(w, b, x, y, lr):
+    y_hat = int(x @ w + b >= 0)
+    if y_hat == y:
+        return w, b
+    w = w + lr * (y - y_hat) * x  # ... and no `return` in this branch
+
+
+def test_update_hint_names_the_branch_that_returned_none():
+    with pytest.raises(AssertionError, match=r"when the prediction is wrong \(predicted 1, y = 0\) your function "
+                                             r"returned None, expected the pair \(new_w, new_b\): did you forget "
+                                             r"`return` in that case"):
+        perceptron.check_perceptron_update(update_forgets_return_when_wrong)

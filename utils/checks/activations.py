@@ -11,13 +11,12 @@ from typing import Callable
 
 import numpy as np
 
-from utils.checks.core import assert_close, exercise
+from utils.checks.core import assert_close, assert_finite_result, exercise
 
 
-def _as_float_array(value: object, what: str) -> np.ndarray:
-    arr = np.asarray(value, dtype=np.float64)
-    assert np.all(np.isfinite(arr)), f"{what} contains NaN or inf values"
-    return arr
+def _as_float_array(value: object, what: str, expected: str = "an array of numbers") -> np.ndarray:
+    """The student's result as a float64 array, or an AssertionError naming None / NaN / inf and what was expected."""
+    return assert_finite_result(value, what, expected)
 
 
 @exercise("02", 1, "ReLU derivative")
@@ -26,7 +25,7 @@ def check_relu_derivative(relu_derivative: Callable[[np.ndarray], np.ndarray]) -
     rng = np.random.default_rng(2)
     z = rng.normal(scale=3.0, size=(7, 5))
     z[np.abs(z) < 1e-3] = 0.5  # stay away from the kink at 0, where the derivative is not defined
-    got = _as_float_array(relu_derivative(z.copy()), "relu_derivative(z)")
+    got = _as_float_array(relu_derivative(z.copy()), "relu_derivative(z)", f"an array of 0s and 1s of shape {z.shape}")
     assert got.shape == z.shape, f"relu_derivative(z) must keep the shape of z: got {got.shape} for z of shape {z.shape}"
     h = 1e-6
     relu = lambda v: np.maximum(v, 0.0)  # noqa: E731
@@ -34,7 +33,8 @@ def check_relu_derivative(relu_derivative: Callable[[np.ndarray], np.ndarray]) -
     worst = float(np.max(np.abs(got - numeric)))
     assert worst < 1e-6, (f"relu_derivative disagrees with finite differences by up to {worst:.3g}; the slope of "
                           f"ReLU is 1 where z > 0 and 0 where z < 0 (not the value of ReLU itself)")
-    big = _as_float_array(relu_derivative(np.array([-1e6, 1e6, 3.0, -0.25])), "relu_derivative(large z)")
+    big = _as_float_array(relu_derivative(np.array([-1e6, 1e6, 3.0, -0.25])), "relu_derivative(large z)",
+                          "[0, 1, 1, 0]")
     assert_close(big, [0.0, 1.0, 1.0, 0.0], "relu_derivative([-1e6, 1e6, 3, -0.25])")
     return f"matches finite differences on {z.size} points (max error {worst:.1e})"
 
@@ -49,12 +49,12 @@ def check_softmax(softmax: Callable[[np.ndarray], np.ndarray]) -> str:
         return e / e.sum(axis=-1, keepdims=True)
 
     vec = rng.normal(size=5)
-    got = _as_float_array(softmax(vec.copy()), "softmax of a vector")
+    got = _as_float_array(softmax(vec.copy()), "softmax of a vector", f"probabilities of shape {vec.shape}")
     assert got.shape == vec.shape, f"softmax of a vector of shape {vec.shape} returned shape {got.shape}"
     assert_close(got, reference(vec), "softmax of a random vector", rtol=1e-6)
 
     batch = rng.normal(scale=2.0, size=(6, 4))
-    got = _as_float_array(softmax(batch.copy()), "softmax of a batch")
+    got = _as_float_array(softmax(batch.copy()), "softmax of a batch", f"probabilities of shape {batch.shape}")
     assert got.shape == batch.shape, f"softmax of a batch of shape {batch.shape} returned shape {got.shape}"
     sums = got.sum(axis=1)
     assert np.allclose(sums, 1.0), (f"each ROW of a batch must sum to 1 (normalise over the last axis, "
@@ -84,7 +84,8 @@ def check_dense_forward(dense_forward: Callable[..., np.ndarray]) -> str:
     b = rng.normal(size=d_out)
     identity = lambda z: z  # noqa: E731
     for act, name in ((identity, "the identity"), (np.tanh, "tanh"), (lambda z: np.maximum(z, 0.0), "ReLU")):
-        got = _as_float_array(dense_forward(X.copy(), W.copy(), b.copy(), act), f"dense_forward with {name}")
+        got = _as_float_array(dense_forward(X.copy(), W.copy(), b.copy(), act), f"dense_forward with {name}",
+                              f"an array of shape {(n, d_out)}")
         assert got.shape == (n, d_out), (f"with X of shape {X.shape} and W of shape {W.shape} the output must have "
                                          f"shape {(n, d_out)} (one row per example), got {got.shape}")
         assert_close(got, act(X @ W + b), f"dense_forward output with {name} as activation")

@@ -9,7 +9,7 @@ from typing import Callable
 
 import numpy as np
 
-from utils.checks.core import exercise
+from utils.checks.core import assert_finite_result, exercise
 
 
 def _cos(a: np.ndarray, b: np.ndarray) -> float:
@@ -28,11 +28,10 @@ def check_cosine_similarity(cosine_similarity: Callable) -> str:
         ([3.0, 4.0], [4.0, 3.0], 24.0 / 25.0, "[3, 4] and [4, 3]"),
     ]
     for a, b, want, what in cases:
-        got = cosine_similarity(np.array(a), np.array(b))
-        try:
-            got = float(got)
-        except (TypeError, ValueError):
-            raise AssertionError(f"return one number (a float), got {type(got).__name__}") from None
+        arr = assert_finite_result(cosine_similarity(np.array(a), np.array(b)),
+                                   f"cosine_similarity for {what}", "one number in [-1, 1]")
+        assert arr.size == 1, f"return one number (a float), got an array of shape {arr.shape}"
+        got = float(arr.reshape(()))
         assert abs(got - want) < 1e-6, (
             f"for {what} the cosine similarity is {want:.4g}, got {got:.4g}. Did you divide the dot product "
             f"by both lengths (np.linalg.norm(a) * np.linalg.norm(b))?")
@@ -65,6 +64,8 @@ def check_nearest_neighbours(nearest_neighbours: Callable) -> str:
     """``nearest_neighbours(word, words, vectors, k)`` -> ``[(word, cosine), ...]`` best first, word itself excluded."""
     words, vectors = _toy_words()
     got = nearest_neighbours("cat", words, vectors, 3)
+    assert got is not None, ("nearest_neighbours returned None, expected a list of (word, similarity) pairs: "
+                             "did you forget `return`?")
     try:
         got = [(str(w), float(s)) for w, s in got]
     except (TypeError, ValueError):
@@ -93,7 +94,10 @@ def check_nearest_neighbours(nearest_neighbours: Callable) -> str:
 def check_rank_memories(rank_memories: Callable) -> str:
     """``rank_memories(query, memory_vectors, k)`` -> the indices of the k most cosine-similar rows, best first."""
     memory = np.array([[0.1, 0.0], [10.0, 10.0], [0.0, 1.0], [-1.0, 0.0], [3.0, -0.5]])
-    got = [int(i) for i in rank_memories(np.array([1.0, 0.0]), memory, 3)]
+    returned = rank_memories(np.array([1.0, 0.0]), memory, 3)
+    assert returned is not None, ("rank_memories returned None, expected the indices of the k best rows: did you "
+                                  "forget `return`?")
+    got = [int(i) for i in returned]
     assert len(got) == 3, f"k=3 asks for 3 memories, got {len(got)}"
     if got[0] == 1:
         raise AssertionError("row 1 ([10, 10]) came first: a raw dot product favours long vectors. "

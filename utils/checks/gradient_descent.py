@@ -11,7 +11,7 @@ from typing import Callable
 
 import numpy as np
 
-from utils.checks.core import assert_close, exercise
+from utils.checks.core import assert_close, assert_finite_result, exercise
 
 
 @exercise("03", 1, "Binary cross-entropy")
@@ -20,10 +20,12 @@ def check_binary_cross_entropy(binary_cross_entropy: Callable[[np.ndarray, np.nd
     rng = np.random.default_rng(5)
     y = rng.integers(0, 2, size=50).astype(np.float64)
     p = rng.uniform(0.02, 0.98, size=50)
-    got = np.asarray(binary_cross_entropy(y.copy(), p.copy()), dtype=np.float64)
+    got = assert_finite_result(binary_cross_entropy(y.copy(), p.copy()),
+                               "binary_cross_entropy(y, p) with p in [0.02, 0.98]", "one positive number (the mean loss)")
     assert got.size == 1, f"the loss must be one number (the mean over examples), got an array of shape {got.shape}"
     expected = -np.mean(y * np.log(p) + (1 - y) * np.log(1 - p))
-    assert float(got) > 0, "the loss came out negative or zero: did you forget the minus sign in front of the mean?"
+    assert float(got) > 0, (f"the loss came out negative or zero ({float(got):.4g}, expected {expected:.4f}): did "
+                            f"you forget the minus sign in front of the mean?")
     assert_close(got.reshape(()), expected, "binary_cross_entropy on random labels and probabilities", rtol=1e-5)
 
     with np.errstate(all="ignore"):
@@ -59,19 +61,25 @@ def check_momentum_descent(momentum_descent: Callable[..., np.ndarray]) -> str:
     rng = np.random.default_rng(6)
     x0 = rng.uniform(-3, 3, size=2)
     x0_before = x0.copy()
-    path = np.asarray(momentum_descent(grad_fn, x0, 0.02, 5, 0.0), dtype=np.float64)
+    returned = momentum_descent(grad_fn, x0, 0.02, 5, 0.0)
     assert np.array_equal(x0, x0_before), "your function changed x0 in place: start from a copy, x = x0.copy()"
+    path = assert_finite_result(returned, "momentum_descent(grad_fn, x0, lr=0.02, steps=5, beta=0)",
+                                "the path, an array of shape (6, 2)")
     assert path.shape == (6, 2), (f"with steps=5 the path must hold the start and 5 updates: shape (6, 2), "
                                   f"got {path.shape}")
     assert_close(path[0], x0, "path[0] (the path must start with x0)")
     assert_close(path, reference(x0, 0.02, 5, 0.0), "the path with beta=0 (plain gradient descent)")
     assert_close(path[1], x0 - 0.02 * grad_fn(x0), "the first step x0 - lr * grad(x0) (descend: minus sign)")
 
-    path = np.asarray(momentum_descent(grad_fn, x0, 0.02, 30, 0.8), dtype=np.float64)
+    path = assert_finite_result(momentum_descent(grad_fn, x0, 0.02, 30, 0.8),
+                                "momentum_descent(grad_fn, x0, lr=0.02, steps=30, beta=0.8)",
+                                "the path, an array of shape (31, 2)")
     assert_close(path, reference(x0, 0.02, 30, 0.8),
                  "the path with beta=0.8 (v = beta * v + grad, then x = x - lr * v, v starting at 0)")
     plain = reference(x0, 0.02, 100, 0.0)
-    fast = np.asarray(momentum_descent(grad_fn, x0, 0.02, 100, 0.8), dtype=np.float64)
+    fast = assert_finite_result(momentum_descent(grad_fn, x0, 0.02, 100, 0.8),
+                                "momentum_descent(grad_fn, x0, lr=0.02, steps=100, beta=0.8)",
+                                "the path, an array of shape (101, 2)")
     f = lambda x: 0.5 * np.sum(A * x ** 2)  # noqa: E731
     assert f(fast[-1]) < f(plain[-1]), "with momentum the bowl's minimum must be reached faster than without"
     return f"follows v = βv + ∇f, x = x − lr·v; loss after 100 steps {f(fast[-1]):.1e} vs {f(plain[-1]):.1e} without"
@@ -87,9 +95,10 @@ def check_mse_gradient(mse_gradient: Callable[..., tuple[np.ndarray, float]]) ->
     w = rng.normal(size=d)
     b = float(rng.normal())
     out = mse_gradient(X.copy(), y.copy(), w.copy(), b)
-    assert isinstance(out, tuple) and len(out) == 2, "return a pair (grad_w, grad_b)"
-    grad_w = np.asarray(out[0], dtype=np.float64)
-    grad_b = np.asarray(out[1], dtype=np.float64)
+    assert out is not None, "mse_gradient returned None, expected a pair (grad_w, grad_b): did you forget `return`?"
+    assert isinstance(out, tuple) and len(out) == 2, f"return a pair (grad_w, grad_b), got {type(out).__name__}"
+    grad_w = assert_finite_result(out[0], "grad_w", f"an array of shape {(d,)}")
+    grad_b = assert_finite_result(out[1], "grad_b", "one number")
     assert grad_w.shape == (d,), f"grad_w must have the shape of w, {(d,)}, got {grad_w.shape}"
     assert grad_b.size == 1, f"grad_b must be one number, got shape {grad_b.shape}"
 

@@ -87,14 +87,22 @@ def check_perceptron_update(perceptron_update: Callable) -> str:
     assert np.array_equal(w_in, w) and np.array_equal(x_in, x), (
         "your function changed the arrays it was given (e.g. `w += ...`); compute and return new ones instead")
     w_in, x_in = w.copy(), x.copy()
-    new_w, new_b = perceptron_update(w_in, b, x_in, 0, 0.1)  # predicted 1, target 0
+    out = perceptron_update(w_in, b, x_in, 0, 0.1)  # predicted 1, target 0
+    assert out is not None, ("when the prediction is wrong (predicted 1, y = 0) your function returned None, "
+                             "expected the pair (new_w, new_b): did you forget `return` in that case?")
+    assert isinstance(out, tuple) and len(out) == 2, f"return a pair (new_w, new_b), got {type(out).__name__}"
+    new_w, new_b = out
     assert np.array_equal(w_in, w) and np.array_equal(x_in, x), (
         "your function changed the arrays it was given (e.g. `w += ...`); compute and return new ones instead")
     assert np.allclose(new_w, w - 0.1 * x) and np.isclose(new_b, b - 0.1), (
         f"predicted 1 but y = 0: w must move by -lr*x = {-0.1 * x} and b by -lr = -0.1; you moved w by "
         f"{np.asarray(new_w) - w} and b by {float(new_b) - b:.3g}. Is the sign of (y - y_hat) right?")
     x2 = np.array([-1.0, 1.0])  # z = -0.5 - 1 + 0.25 < 0 -> predicts 0
-    new_w, new_b = perceptron_update(w.copy(), b, x2.copy(), 1, 0.5)
+    out = perceptron_update(w.copy(), b, x2.copy(), 1, 0.5)  # predicted 0, target 1
+    assert out is not None, ("when the prediction is wrong (predicted 0, y = 1) your function returned None, "
+                             "expected the pair (new_w, new_b): did you forget `return` in that case?")
+    assert isinstance(out, tuple) and len(out) == 2, f"return a pair (new_w, new_b), got {type(out).__name__}"
+    new_w, new_b = out
     assert np.allclose(new_w, w + 0.5 * x2) and np.isclose(new_b, b + 0.5), (
         f"predicted 0 but y = 1: w must move by +lr*x = {0.5 * x2} and b by +lr = 0.5; you moved w by "
         f"{np.asarray(new_w) - w} and b by {float(new_b) - b:.3g}")

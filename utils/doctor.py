@@ -13,8 +13,17 @@ or from Python::
 
 What it checks: the Python version; the installed versions of TensorFlow, Keras, NumPy, Matplotlib, ipywidgets
 and JupyterLab against the ranges in ``requirements.txt`` (``tensorflow-cpu`` and ``tensorflow`` count as the
-same package); that Keras is 3.x; that JupyterLab can render widgets; that the data files are present and
-verified; the free memory; the devices TensorFlow sees; and whether quick mode is on.
+same package); that Keras is 3.x; what a notebook *really* imports (see below); that JupyterLab can render
+widgets; that the data files are present and verified; the free memory; the devices TensorFlow sees; and
+whether quick mode is on.
+
+What a notebook really imports can differ from what is installed: a stray ``keras.py`` (or ``keras/`` folder,
+``numpy.py``, ``utils.py``) beside the notebook hides the real module, a Keras 2 on ``PYTHONPATH`` comes before
+the installed Keras 3, and ``TF_USE_LEGACY_KERAS=1`` makes ``tf.keras`` Keras 2. So the doctor imports NumPy,
+Matplotlib, ``utils``, Keras (and TensorFlow, ``tensorflow.keras``) in one fresh Python process of this same
+interpreter, started in the folder notebooks run from (``notebooks/``, or the current folder inside a notebook)
+with the same environment variables, and reports each module's version and the file it came from
+(:func:`check_imports`). The same probe lists TensorFlow's devices, so TensorFlow is imported only there.
 
 Each :class:`Finding` has a status ``"ok"``, ``"warn"`` (works, but worth knowing) or ``"problem"`` (something in
 the course will fail) and, unless it is ok, a one-line fix. Output is plain ASCII so it prints on any console.
@@ -24,10 +33,12 @@ from __future__ import annotations
 import argparse
 import importlib.metadata
 import importlib.util
+import json
 import os
 import platform
+import subprocess
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal, Mapping, Sequence
 
@@ -299,7 +310,11 @@ def check_memory(available: int | None) -> Finding:
 
 
 def check_devices() -> Finding:
-    """Devices TensorFlow sees (imports TensorFlow: a few seconds the first time)."""
+    """Devices TensorFlow sees, importing TensorFlow into this process (a few seconds the first time).
+
+    :func:`check_environment` uses :func:`check_devices_from_probe` instead, so TensorFlow is imported only once,
+    in the import probe.
+    """
     from utils.settings import silence_tensorflow_logs
 
     silence_tensorflow_logs()
@@ -327,15 +342,437 @@ def check_quick_mode() -> Finding:
     return Finding("quick mode", "ok", "on (short training, as the tests run)" if on else "off (full mode)")
 
 
+# --------------------------------------------------------------------------- what a notebook really imports
+PROBE_TIMEOUT_S = 180.0
+"""Seconds the import probe may take (importing TensorFlow takes 3-30 s; the first import after installing more)."""
+
+PROBE_MARKER = "@@nncourse-doctor-probe@@"
+"""Printed before the probe's JSON answer, so whatever a stray module prints cannot be mistaken for it."""
+
+IMPORT_CHECKED_MODULES: tuple[tuple[str, str], ...] = (
+    ("NumPy", "numpy"),
+    ("Matplotlib", "matplotlib"),
+    ("course helpers (utils)", "utils"),
+    ("Keras", "keras"),
+)
+"""(label, module) of every module the probe imports as a notebook does, in this order."""
+
+MODULES_NEEDING_TENSORFLOW = frozenset({"keras"})
+"""Modules whose import also imports TensorFlow: with ``tensorflow=False`` the probe only locates them (a stray
+file outside site-packages is still imported, which is instant and shows its version)."""
+
+LEGACY_KERAS_ENV_VAR = "TF_USE_LEGACY_KERAS"
+"""With this set to 1/true/True, TensorFlow hands out Keras 2 (the ``tf_keras`` package) as ``tf.keras``."""
+
+_LEGACY_KERAS_ON = ("true", "True", "1")
+"""The values TensorFlow's ``__init__`` treats as on (anything else is ignored)."""
+
+_PROBE_SOURCE = r'''
+import sys
+_first = sys.path.pop(0) if sys.path and sys.path[0] == "" else None  # the probe's own tools cannot be shadowed
+import importlib
+import importlib.util
+import json
+import os
+import site
+import sysconfig
+if _first is not None:
+    sys.path.insert(0, _first)  # from here on, imports see the folder first, as in a notebook's kernel
+
+
+def _site_dirs():
+    dirs = list(site.getsitepackages()) if hasattr(site, "getsitepackages") else []
+    if site.ENABLE_USER_SITE:
+        dirs.append(site.getusersitepackages())
+    dirs += [sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"]]
+    return sorted({os.path.realpath(d) for d in dirs})
+
+
+def _inside(path, dirs):
+    real = os.path.normcase(os.path.realpath(path))
+    return any(real == os.path.normcase(d) or real.startswith(os.path.normcase(d) + os.sep) for d in dirs)
+
+
+def _error(exc):
+    return (type(exc).__name__ + ": " + str(exc))[:300]
+
+
+def _probe(name, do_import, site_dirs):
+    info = {"file": None, "version": None, "error": None, "imported": False}
+    try:
+        spec = importlib.util.find_spec(name)
+    except (Exception, SystemExit) as exc:
+        info["error"] = _error(exc)
+        return info
+    if spec is None:
+        info["error"] = "ModuleNotFoundError: No module named " + repr(name)
+        return info
+    info["file"] = spec.origin if spec.origin not in (None, "namespace") else None
+    if not do_import and info["file"] is not None and _inside(info["file"], site_dirs):
+        return info  # the installed copy, located without importing (and so without TensorFlow)
+    try:
+        module = importlib.import_module(name)
+    except (Exception, SystemExit) as exc:  # a stray file can raise anything, even call sys.exit()
+        info["error"] = _error(exc)
+        return info
+    version = getattr(module, "__version__", None)
+    info.update(imported=True, file=getattr(module, "__file__", None) or info["file"],
+                version=None if version is None else str(version))
+    return info
+
+
+def _tensorflow(answer):
+    tf = sys.modules.get("tensorflow")
+    if tf is None:
+        return
+    try:
+        answer["devices"] = [len(tf.config.list_physical_devices("CPU")), len(tf.config.list_physical_devices("GPU"))]
+    except Exception as exc:
+        answer["devices_error"] = _error(exc)
+    info = {"file": None, "version": None, "error": None, "imported": False, "name": None}
+    try:
+        keras = tf.keras
+        info.update(imported=True, name=getattr(keras, "__name__", None), file=getattr(keras, "__file__", None),
+                    version=None if getattr(keras, "__version__", None) is None else str(keras.__version__))
+    except (Exception, SystemExit) as exc:
+        info["error"] = _error(exc)
+    answer["tf_keras"] = info
+
+
+def _main():
+    request = json.loads(sys.argv[1])
+    site_dirs = _site_dirs()
+    answer = {"executable": sys.executable, "cwd": os.getcwd(), "site_dirs": site_dirs, "modules": {}}
+    for name in request["import"]:
+        answer["modules"][name] = _probe(name, True, site_dirs)
+    for name in request["locate"]:
+        answer["modules"][name] = _probe(name, False, site_dirs)
+    if request["tensorflow"]:
+        answer["modules"]["tensorflow"] = _probe("tensorflow", True, site_dirs)
+        _tensorflow(answer)
+    sys.stdout.write("\n" + request["marker"] + json.dumps(answer) + "\n")
+
+
+_main()
+'''
+"""The program the probe runs: ``python -c _PROBE_SOURCE '<request JSON>'``; prints the marker, then JSON."""
+
+
+@dataclass(frozen=True)
+class ModuleImport:
+    """What the probe saw when it imported (or located) one module.
+
+    Attributes:
+        name: the module name (``"keras"``), or for ``tf.keras`` the name of the module TensorFlow handed out.
+        file: the file it came from (``.../keras/__init__.py``), or None if it was not found.
+        version: its ``__version__``, or None (not imported, or it has none).
+        error: ``"ImportError: ..."`` if finding or importing it failed, else None.
+        imported: True if the probe imported it; False if it was only located (TensorFlow skipped).
+    """
+
+    name: str
+    file: str | None = None
+    version: str | None = None
+    error: str | None = None
+    imported: bool = False
+
+
+@dataclass(frozen=True)
+class ImportProbe:
+    """The answer of one import probe (see :func:`run_import_probe`).
+
+    Attributes:
+        folder: the working folder the probe ran in (the folder a notebook runs from).
+        modules: ``{module name: ModuleImport}`` for every module probed (``tensorflow`` too if it was).
+        site_dirs: this Python's site-packages folders (where installed packages live).
+        tf_keras: what ``tensorflow.keras`` turned out to be, or None when TensorFlow was not imported.
+        devices: (number of CPUs, number of GPUs) TensorFlow sees, or None when unknown.
+        failure: why the probe itself failed (crash, timeout, no answer), else None.
+    """
+
+    folder: Path
+    modules: dict[str, ModuleImport] = field(default_factory=dict)
+    site_dirs: tuple[Path, ...] = ()
+    tf_keras: ModuleImport | None = None
+    devices: tuple[int, int] | None = None
+    failure: str | None = None
+
+
+def default_probe_folder() -> Path:
+    """The folder notebooks run from: the current folder inside a Jupyter kernel (a notebook's kernel runs in the
+    notebook's folder), else the pack's ``notebooks/`` folder (falling back to the current folder)."""
+    from utils.settings import repo_root
+
+    if "ipykernel" in sys.modules:
+        return Path.cwd()
+    notebooks = repo_root() / "notebooks"
+    return notebooks if notebooks.is_dir() else Path.cwd()
+
+
+def _module_import(name: str, raw: object) -> ModuleImport:
+    """A :class:`ModuleImport` from the probe's JSON for one module (unexpected fields are ignored)."""
+    data = raw if isinstance(raw, dict) else {}
+    text = {key: (str(data[key]) if data.get(key) is not None else None) for key in ("file", "version", "error")}
+    return ModuleImport(str(data.get("name") or name), text["file"], text["version"], text["error"],
+                        bool(data.get("imported")))
+
+
+def _last_line(text: str) -> str:
+    """The last non-blank line of ``text`` (where Python puts ``ErrorType: message``), at most 200 characters."""
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    return lines[-1][:200] if lines else "(no output)"
+
+
+def parse_probe_output(folder: Path, returncode: int, stdout: str, stderr: str) -> ImportProbe:
+    """Read the probe's answer from its output; a crash or missing answer becomes ``ImportProbe.failure``."""
+    if PROBE_MARKER not in stdout:
+        how = f"exit code {returncode}" if returncode else "no answer"
+        return ImportProbe(folder, failure=f"the import check crashed ({how}): {_last_line(stderr or stdout)}")
+    try:
+        answer = json.loads(stdout.rpartition(PROBE_MARKER)[2].strip().splitlines()[0])
+    except (ValueError, IndexError) as exc:
+        return ImportProbe(folder, failure=f"the import check gave an unreadable answer ({exc})")
+    modules = {name: _module_import(name, raw) for name, raw in answer.get("modules", {}).items()}
+    devices = answer.get("devices")
+    return ImportProbe(
+        folder=folder, modules=modules,
+        site_dirs=tuple(Path(d) for d in answer.get("site_dirs", [])),
+        tf_keras=_module_import("tensorflow.keras", answer["tf_keras"]) if "tf_keras" in answer else None,
+        devices=(int(devices[0]), int(devices[1])) if devices else None)
+
+
+def run_import_probe(folder: str | os.PathLike[str] | None = None, env: Mapping[str, str] | None = None, *,
+                     tensorflow: bool = True, timeout: float = PROBE_TIMEOUT_S,
+                     modules: Sequence[str] | None = None) -> ImportProbe:
+    """Import the course's key modules the way a notebook does, in a fresh Python, and say where they came from.
+
+    One subprocess of this same interpreter (``sys.executable``) runs in ``folder`` with ``env``: like a notebook's
+    kernel it has the folder first on ``sys.path``, so a stray ``keras.py`` or ``keras/`` there, a package on
+    ``PYTHONPATH`` or a variable such as ``TF_USE_LEGACY_KERAS`` has the same effect as in a notebook. Never raises
+    for a broken environment: a crash or timeout is returned as ``failure``.
+
+    Args:
+        folder: the working folder (default: :func:`default_probe_folder`).
+        env: the environment variables (default: this process's ``os.environ``).
+        tensorflow: also import TensorFlow (a few seconds), ``tensorflow.keras`` and list the devices; if False,
+            modules that import TensorFlow (Keras) are only located unless they lie outside site-packages.
+        timeout: seconds before the probe is stopped and reported as timed out.
+        modules: module names to probe (default: those of :data:`IMPORT_CHECKED_MODULES`).
+
+    Raises:
+        ValueError: if ``folder`` is not an existing folder.
+    """
+    folder = Path(folder) if folder is not None else default_probe_folder()
+    if not folder.is_dir():
+        raise ValueError(f"the folder to check imports in, {folder}, is not an existing folder")
+    names = list(modules) if modules is not None else [name for _, name in IMPORT_CHECKED_MODULES]
+    heavy = [] if tensorflow else [n for n in names if n in MODULES_NEEDING_TENSORFLOW]
+    request = {"import": [n for n in names if n not in heavy], "locate": heavy, "tensorflow": tensorflow,
+               "marker": PROBE_MARKER}
+    probe_env = dict(os.environ if env is None else env)
+    probe_env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # TensorFlow's start-up chatter would only fill stderr
+    try:
+        done = subprocess.run([sys.executable, "-c", _PROBE_SOURCE, json.dumps(request)], cwd=folder,
+                              env=probe_env, capture_output=True, text=True, timeout=timeout, check=False)
+    except subprocess.TimeoutExpired:
+        return ImportProbe(folder, failure=f"the import check did not finish within {timeout:g} s")
+    except OSError as exc:
+        return ImportProbe(folder, failure=f"the import check could not start {sys.executable}: {exc}")
+    return parse_probe_output(folder, done.returncode, done.stdout, done.stderr)
+
+
+def _is_inside(path: str | os.PathLike[str], folder: str | os.PathLike[str]) -> bool:
+    """True if ``path`` is ``folder`` or lies below it (symlinks resolved, case as the OS compares it)."""
+    real = os.path.normcase(os.path.realpath(path))
+    top = os.path.normcase(os.path.realpath(folder))
+    return real == top or real.startswith(top.rstrip(os.sep) + os.sep)
+
+
+def _stray_item(file: str, name: str, folder: Path) -> str:
+    """The file or folder the user should rename: ``folder/keras.py`` or ``folder/keras`` (a package)."""
+    top = Path(file).parent if Path(file).name == "__init__.py" else Path(file)
+    return str(top) if _is_inside(top, folder) else str(Path(folder) / name)
+
+
+def _pythonpath_entry(file: str, env: Mapping[str, str], folder: Path) -> str | None:
+    """The ``PYTHONPATH`` entry that ``file`` lies in (relative entries count from the probe's ``folder``)."""
+    for entry in env.get("PYTHONPATH", "").split(os.pathsep):
+        if entry.strip() and _is_inside(file, Path(folder) / entry):
+            return entry
+    return None
+
+
+def _keras_major(version: str | None) -> int | None:
+    """The major version of a Keras version string, or None when unknown or unreadable."""
+    from packaging.version import InvalidVersion, Version
+
+    try:
+        return Version(version).major if version else None
+    except InvalidVersion:
+        return None
+
+
+def _found_version(found: ModuleImport) -> str:
+    """``"3.15.1 from /path/keras/__init__.py"``, for the report."""
+    if not found.imported:
+        return f"found at {found.file} (not imported: TensorFlow skipped)"
+    return f"{found.version or 'no version'} from {found.file}"
+
+
+def _is_users_own(file: str, probe: ImportProbe, home: Path | None) -> bool:
+    """True if ``file`` lies in the probe's folder, but neither in site-packages nor in ``home``."""
+    if not _is_inside(file, probe.folder):
+        return False
+    return not any(_is_inside(file, d) for d in (*probe.site_dirs, *([home] if home is not None else [])))
+
+
+def judge_module_import(label: str, found: ModuleImport, probe: ImportProbe,
+                        env: Mapping[str, str] | None = None, home: Path | None = None) -> Finding:
+    """Decide whether one module imported from the right place (check name ``"import <module>"``).
+
+    A problem when the import failed, when the file is one of the user's own in the probe's folder (it hides the
+    real module), when it comes from outside site-packages (e.g. ``PYTHONPATH``) or, for Keras, is not 3.x.
+
+    Args:
+        label: the module's name for people (``"Keras"``).
+        found: what the probe saw.
+        probe: the whole probe (its folder and the site-packages folders).
+        env: the environment the probe ran with (to name the ``PYTHONPATH`` entry); default ``os.environ``.
+        home: where the module must come from instead of site-packages (the course's own ``utils/`` folder).
+    """
+    env = os.environ if env is None else env
+    check, name = f"import {found.name}", found.name
+    if found.file is not None and _is_users_own(found.file, probe, home):
+        item = _stray_item(found.file, name, probe.folder)
+        broke = f" (and it fails: {found.error})" if found.error else ""
+        return Finding(check, "problem", f"{name} imported from {found.file}, a file of yours that hides the real "
+                                         f"{label}{broke}", f"rename or delete {item}, then restart the kernel")
+    if found.error is not None:
+        return Finding(check, "problem", f"{name} does not import: {found.error}"[:200], INSTALL_FIX)
+    if found.file is None:
+        return Finding(check, "warn", f"{name} has no file (a namespace package?)", INSTALL_FIX)
+    allowed = (home,) if home is not None else probe.site_dirs
+    if not any(_is_inside(found.file, d) for d in allowed):
+        return _outside_finding(label, found, env, home, probe.folder)
+    if name == "keras" and found.version is not None and _keras_major(found.version) != 3:
+        return Finding(check, "problem", f"Keras {found.version} imported from {found.file}: the course needs "
+                                         f"Keras 3", 'pip install -U "keras>=3.15,<4"   (then restart the kernel)')
+    return Finding(check, "ok", _found_version(found))
+
+
+def _outside_finding(label: str, found: ModuleImport, env: Mapping[str, str], home: Path | None,
+                     folder: Path) -> Finding:
+    """The problem for a module imported from outside site-packages (or outside the course's ``utils/``)."""
+    check, entry = f"import {found.name}", _pythonpath_entry(str(found.file), env, folder)
+    where = f" (PYTHONPATH={env.get('PYTHONPATH')})" if entry else ""
+    expected = f"the course's {home}" if home is not None else "this Python's site-packages"
+    what = f"{label} {found.version}" if found.version else found.name
+    if found.name == "keras" and _keras_major(found.version) not in (3, None):
+        detail = f"{what} imported from {found.file}{where}: the course needs Keras 3"
+    else:
+        detail = f"{what} imported from {found.file}{where}, not from {expected}"
+    if entry:
+        fix = f"remove {entry} from PYTHONPATH, then restart Jupyter"
+    else:
+        fix = f"move or delete {_stray_item(str(found.file), found.name, Path(found.file).parent)}, " \
+              f"or find what puts its folder on sys.path"
+    return Finding(check, "problem", detail, fix)
+
+
+def check_legacy_keras(env: Mapping[str, str] | None = None, tf_keras: ModuleImport | None = None) -> Finding:
+    """Is ``tf.keras`` Keras 3? ``TF_USE_LEGACY_KERAS=1`` makes it Keras 2 (``tf_keras``) or an ImportError.
+
+    Args:
+        env: the environment variables (default ``os.environ``).
+        tf_keras: what the probe got for ``tensorflow.keras``, when it imported TensorFlow.
+    """
+    env = os.environ if env is None else env
+    value = env.get(LEGACY_KERAS_ENV_VAR)
+    fix = f"unset {LEGACY_KERAS_ENV_VAR} (where it is set: shell profile, conda env vars), then restart Jupyter"
+    if value in _LEGACY_KERAS_ON:
+        return Finding("tf.keras", "problem",
+                       f"{LEGACY_KERAS_ENV_VAR}={value} makes tf.keras Keras 2 (tf_keras): the course needs Keras 3",
+                       fix)
+    if tf_keras is None:
+        return Finding("tf.keras", "ok", f"{LEGACY_KERAS_ENV_VAR} is off (tf.keras not imported: TensorFlow "
+                                         f"skipped)")
+    if tf_keras.error is not None:
+        return Finding("tf.keras", "problem", f"tensorflow.keras does not import: {tf_keras.error}"[:200], INSTALL_FIX)
+    if _keras_major(tf_keras.version) != 3 or tf_keras.name.startswith("tf_keras"):
+        return Finding("tf.keras", "problem", f"tensorflow.keras is {tf_keras.name} {tf_keras.version}: the course "
+                                              f"needs Keras 3", "pip uninstall tf-keras   (then restart the kernel)")
+    return Finding("tf.keras", "ok", f"Keras {tf_keras.version} ({tf_keras.name})")
+
+
+def check_devices_from_probe(probe: ImportProbe) -> Finding:
+    """The ``"devices"`` finding from a probe that imported TensorFlow (no TensorFlow in this process)."""
+    if probe.devices is not None:
+        cpus, gpus = probe.devices
+        return Finding("devices", "ok", f"{cpus} CPU, {gpus} GPU" + ("" if gpus else " (CPU is all the course needs)"))
+    tf = probe.modules.get("tensorflow")
+    why = tf.error if tf is not None and tf.error else (probe.failure or "TensorFlow was not imported")
+    return Finding("devices", "problem", f"TensorFlow does not import: {why}"[:160], INSTALL_FIX)
+
+
+def check_imports(folder: str | os.PathLike[str] | None = None, env: Mapping[str, str] | None = None, *,
+                  tensorflow: bool = True, timeout: float = PROBE_TIMEOUT_S,
+                  probe: ImportProbe | None = None) -> list[Finding]:
+    """Findings on what a notebook in ``folder`` really imports: one per module, then ``tf.keras``.
+
+    Args:
+        folder: the folder notebooks run from (default: :func:`default_probe_folder`).
+        env: the environment variables they see (default: ``os.environ``).
+        tensorflow: import TensorFlow and Keras for real (slower); see :func:`run_import_probe`.
+        timeout: seconds the probe may take.
+        probe: an already-run probe to judge instead of running one.
+
+    Returns:
+        ``"import numpy"``, ``"import matplotlib"``, ``"import utils"``, ``"import keras"``
+        (+ ``"import tensorflow"``) and ``"tf.keras"`` findings; a single ``"import check"`` problem (plus
+        ``"tf.keras"``) if the probe crashed or timed out.
+    """
+    env = os.environ if env is None else env
+    if probe is None:
+        probe = run_import_probe(folder, env, tensorflow=tensorflow, timeout=timeout)
+    if probe.failure is not None:
+        return [Finding("import check", "problem", probe.failure[:200],
+                        f'see the full error: cd "{probe.folder}" and run python -c "import numpy, utils, keras"'),
+                check_legacy_keras(env)]
+    labels = dict((name, label) for label, name in IMPORT_CHECKED_MODULES) | {"tensorflow": "TensorFlow"}
+    utils_home = Path(__file__).resolve().parent
+    findings: list[Finding] = []
+    strays: list[str] = []  # modules hidden by a file of the user's: later import errors are likely their fault
+    for name, found in probe.modules.items():
+        finding = judge_module_import(labels.get(name, name), found, probe, env,
+                                      home=utils_home if name == "utils" else None)
+        if finding.status == "problem" and found.error and strays and finding.fix == INSTALL_FIX:
+            finding = replace(finding, fix=f"first fix {' and '.join(strays)} above (a file of yours hides a "
+                                           f"module {name} needs), then check again")
+        if "a file of yours" in finding.detail:
+            strays.append(finding.check)
+        findings.append(finding)
+    findings.append(check_legacy_keras(env, probe.tf_keras))
+    return findings
+
+
 # --------------------------------------------------------------------------- the report
 def check_environment(*, requirements: str | os.PathLike[str] | None = None, tensorflow: bool = True,
-                      meminfo: str | os.PathLike[str] = "/proc/meminfo") -> EnvironmentReport:
+                      meminfo: str | os.PathLike[str] = "/proc/meminfo",
+                      folder: str | os.PathLike[str] | None = None, env: Mapping[str, str] | None = None,
+                      timeout: float = PROBE_TIMEOUT_S) -> EnvironmentReport:
     """Run every check and return the report (never raises for a broken environment: it reports it).
 
     Args:
         requirements: the requirements file to compare versions with (default: the course's requirements.txt).
-        tensorflow: import TensorFlow to list the devices (False skips it: faster, no "devices" line).
+        tensorflow: import TensorFlow and Keras (in the import probe) to check them and list the devices (False
+            skips it: faster, Keras is only located, no "devices" line).
         meminfo: where to read free memory on Linux (for tests).
+        folder: the folder notebooks run from, where the import probe runs (default: :func:`default_probe_folder`).
+        env: the environment variables notebooks see, for the import probe (default: ``os.environ``).
+        timeout: seconds the import probe may take.
+
+    Raises:
+        ValueError: if ``folder`` is given but is not an existing folder.
     """
     from utils.settings import repo_root
 
@@ -351,11 +788,13 @@ def check_environment(*, requirements: str | os.PathLike[str] | None = None, ten
     for label, name in CHECKED_PACKAGES:
         report.findings.append(check_version(label, installed_version(name), reqs.get(name)))
     report.findings.append(check_keras_3(installed_version("keras")))
+    probe = run_import_probe(folder, env, tensorflow=tensorflow, timeout=timeout)
+    report.findings.extend(check_imports(env=env, probe=probe))
     report.findings.append(check_widgets())
     report.findings.extend(check_data_files())
     report.findings.append(check_memory(free_memory_bytes(meminfo)))
     if tensorflow:
-        report.findings.append(check_devices())
+        report.findings.append(check_devices_from_probe(probe))
     report.findings.append(check_quick_mode())
     return report
 
@@ -390,9 +829,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--no-tensorflow", action="store_true", help="do not import TensorFlow (no device list)")
     parser.add_argument("--requirements", default=None, help="requirements file to compare with "
                                                              "(default: the course's requirements.txt)")
+    parser.add_argument("--folder", default=None, help="folder to import from, as a notebook there does "
+                                                       "(default: the course's notebooks/ folder)")
     args = parser.parse_args(argv)
+    if args.folder is not None and not Path(args.folder).is_dir():
+        parser.error(f"--folder {args.folder}: no such folder")
     print(f"Course environment check - {platform.system()} {platform.machine()}")
-    report = check_environment(requirements=args.requirements, tensorflow=not args.no_tensorflow)
+    report = check_environment(requirements=args.requirements, tensorflow=not args.no_tensorflow,
+                               folder=args.folder)
     print_report(report)
     return 1 if report.problems else 0
 

@@ -7,7 +7,6 @@ import os
 import numpy as np
 import pytest
 
-from utils import memory as memory_module
 from utils.memory import MemoryFileError, MemoryRecord, VectorMemory
 
 
@@ -130,10 +129,11 @@ def test_save_and_load_round_trip(mem, tmp_path):
 
 
 def _files(folder):
-    return sorted(p.name for p in folder.iterdir())
+    """The files in ``folder``, except the lock file that save() keeps beside the memory file."""
+    return sorted(p.name for p in folder.iterdir() if not p.name.endswith(".lock"))
 
 
-@pytest.mark.parametrize("broken", ["dump", "replace"])
+@pytest.mark.parametrize("broken", ["fsync", "replace"])
 def test_crash_mid_write_keeps_previous_file_and_no_temp(mem, tmp_path, monkeypatch, broken):
     path = tmp_path / "memory.json"
     mem.save(path)
@@ -143,10 +143,8 @@ def test_crash_mid_write_keeps_previous_file_and_no_temp(mem, tmp_path, monkeypa
     def crash(*args, **kwargs):
         raise OSError("simulated crash (disk full / power cut)")
 
-    if broken == "dump":
-        monkeypatch.setattr(memory_module.json, "dump", crash)
-    else:
-        monkeypatch.setattr(memory_module.os, "replace", crash)
+    # "fsync": the temporary file is written but the disk fails before the rename; "replace": the rename fails
+    monkeypatch.setattr(os, broken, crash)
     with pytest.raises(OSError, match="simulated crash"):
         mem.save(path)
     assert path.read_bytes() == before
@@ -162,7 +160,7 @@ def test_save_uses_a_temp_file_in_the_same_folder(mem, tmp_path, monkeypatch):
         seen.append((os.path.dirname(os.path.abspath(src)), os.path.dirname(os.path.abspath(dst))))
         real_replace(src, dst)
 
-    monkeypatch.setattr(memory_module.os, "replace", spy)
+    monkeypatch.setattr(os, "replace", spy)
     mem.save(tmp_path / "m.json")
     assert seen and seen[0][0] == seen[0][1]
 
@@ -182,3 +180,58 @@ def test_loading_a_corrupt_file_names_the_file(tmp_path, content):
 def test_loading_a_missing_file(tmp_path):
     with pytest.raises(FileNotFoundError, match="nothing.json"):
         VectorMemory.load(tmp_path / "nothing.json")
+
+
+# --------------------------------------------------------------------------- vectors that used to slip through
+@pytest.mark.parametrize("vector", [np.array([1 + 2j, 0, 1]), np.array([1, 0, 1], dtype=np.complex64)])
+def test_complex_vectors_are_refused_not_silently_made_real(mem, vector):
+    with pytest.raises(TypeError, match="complex.*np.real"):
+        mem.remember("complex", vector)
+    with pytest.raises(TypeError, match="complex"):
+        mem.recall(vector)
+    assert len(mem) == 3
+
+
+def test_text_vectors_are_refused(mem):
+    with pytest.raises(TypeError, match="numbers"):
+        mem.remember("text", ["1", "0", "1"])
+
+
+@pytest.mark.parametrize("scale", [1e200, 1e300, 1e-300])
+def test_huge_or_tiny_finite_vectors_rank_by_direction(mem, scale):
+    """Their squared norm overflows to inf (or underflows to 0): they must still rank by cosine, not last."""
+    mem.remember("same direction, extreme size", [scale * 0.9, 0.0, scale * 0.05], id="extreme")
+    (best, sim), *_ = mem.recall([0.9, 0.0, 0.05], k=4)
+    assert best.id == "extreme" and sim == pytest.approx(1.0)
+    (best, sim), *_ = mem.recall([scale * 0.9, 0.0, scale * 0.05], k=4)
+    assert best.id == "extreme" and sim == pytest.approx(1.0)
+    sims = [s for _, s in mem.recall([1.0, 0.1, 0.0], k=4)]
+    assert np.all(np.isfinite(sims)) and sims == sorted(sims, reverse=True)
+
+
+def test_vectors_overflowing_float64_are_refused_with_a_clear_message(mem):
+    with pytest.raises(TypeError, match="fit in float64"):
+        mem.remember("huge int", [10**400, 1, 0])
+    if np.finfo(np.longdouble).max > np.finfo(np.float64).max:  # x86 Linux: 80-bit long double
+        huge = np.array([np.longdouble(10) ** 400, 1, 0], dtype=np.longdouble)
+        with pytest.raises(ValueError, match="too large for float64"):
+            mem.remember("huge long double", huge)
+    assert len(mem) == 3
+
+
+def test_deeply_nested_json_is_a_memory_file_error(tmp_path):
+    path = tmp_path / "deep_memory.json"
+    path.write_text("[" * 100_000 + "]" * 100_000, encoding="utf-8")
+    with pytest.raises(MemoryFileError, match="deep_memory.json.*nested too deeply"):
+        VectorMemory.load(path)
+    mem = VectorMemory(dim=2)
+    mem.remember("x", [1, 0])
+    with pytest.raises(MemoryFileError, match="nested too deeply"):
+        mem.save(path)  # save re-reads the file first and will not overwrite what it cannot read
+
+
+def test_remember_copies_the_callers_array_and_leaves_it_writable(mem):
+    vector = np.array([0.5, 0.5, 0.5])
+    mem.remember("copied", vector, id="copied")
+    vector[0] = 9.0  # the caller may keep using their array
+    assert mem.get("copied").vector[0] == 0.5

@@ -7,36 +7,60 @@ the idea fits in a page::
 
     from utils.memory import VectorMemory
     mem = VectorMemory(dim=64, path=utils.output_dir("06_embedding_lab") / "memory.json")
-    mid = mem.remember("Juliet's nurse loves to talk", vector)      # -> "m0001"
+    mid = mem.remember("Juliet's nurse loves to talk", vector)      # -> e.g. "m3f9c02a1d4e7"
     for record, sim in mem.recall(query_vector, k=3):               # best first
         print(f"{sim:.2f} {record.text}")
-    mem.save()                                                      # atomic JSON write
+    mem.save()                                                      # locked, merged, atomic JSON write
     mem2 = VectorMemory.load(mem.path)
 
 The JSON file holds ``{"format": "vector-memory", "version": 1, "dim": d, "records": [{id, text, vector,
-timestamp}, ...]}``; timestamps are ISO-8601 UTC strings. Saving writes a temporary file in the same folder
-and renames it over the old one with ``os.replace`` (atomic), so a crash mid-write never leaves a half-written
-memory file behind.
+timestamp}, ...]}``; timestamps are ISO-8601 UTC strings.
+
+Several programs (two notebooks, a notebook and a script) may share one memory file. :meth:`VectorMemory.save`
+
+1. takes a cross-platform lock on ``<file>.lock`` (a small file kept beside the memory file; the operating system
+   releases the lock when its holder exits, even if killed, so a leftover ``.lock`` file is harmless);
+2. re-reads the file and merges in this object's changes since it last loaded or saved that file:
+
+   * records this object remembered are added; one with the id of a record in the file replaces it;
+   * records this object forgot (that were in the file when it was loaded/saved) are removed;
+   * every other record in the file, e.g. one another program saved meanwhile, is kept (and one another
+     program forgot meanwhile stays forgotten, unless this object remembered it anew);
+
+3. writes the merged memory atomically (a temporary file in the same folder, renamed over the old one with
+   ``os.replace``, see :mod:`utils.files`), so a crash mid-write never leaves a half-written file;
+4. releases the lock. The object then holds the merged records, as if freshly loaded.
+
+Automatic ids are random (``"m"`` + 12 hex digits), so two programs remembering at the same time never pick the
+same id. An id chosen by hand names one record: whichever program saves it last wins.
 """
 from __future__ import annotations
 
 import json
-import os
+import secrets
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
+import filelock
 import numpy as np
 
-from utils.files import atomic_path
+from utils.embeddings import cosine_similarities
+from utils.files import atomic_write_text
 from utils.validation import check_positive_int
 
 FORMAT_NAME = "vector-memory"
 FORMAT_VERSION = 1
+LOCK_TIMEOUT_SECONDS = 60.0
+"""How long :meth:`VectorMemory.save` waits for another program's save to finish (seconds)."""
 
 
 class MemoryFileError(ValueError):
     """A memory file cannot be read: not JSON, or not in the vector-memory format. The message names the file."""
+
+
+class MemoryLockTimeout(TimeoutError):
+    """Another program held a memory file's lock for longer than :data:`LOCK_TIMEOUT_SECONDS`."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -61,6 +85,22 @@ class MemoryRecord:
                 "timestamp": self.timestamp}
 
 
+def lock_path(path: str | Path) -> Path:
+    """The lock file guarding the memory file ``path``: ``<path>.lock`` in the same folder."""
+    p = Path(path)
+    return p.with_name(p.name + ".lock")
+
+
+def _unit_rows(matrix: np.ndarray) -> np.ndarray:
+    """Rows of ``matrix`` (shape (n, d), finite, no zero row) scaled to unit length without overflow.
+
+    Each row is first divided by its largest absolute value, so even rows near the float64 limit (1e308) have
+    a finite norm; plain ``v / np.linalg.norm(v)`` would give inf/inf = NaN or 0 for them.
+    """
+    scaled = matrix / np.max(np.abs(matrix), axis=1, keepdims=True)
+    return scaled / np.linalg.norm(scaled, axis=1, keepdims=True)
+
+
 class VectorMemory:
     """An in-memory list of :class:`MemoryRecord`, searchable by cosine similarity, saved as JSON.
 
@@ -73,44 +113,70 @@ class VectorMemory:
         self.dim = check_positive_int(dim, "dim")
         self.path = Path(path) if path is not None else None
         self._records: dict[str, MemoryRecord] = {}
-        self._next = 1
+        # What this object changed since it last loaded or saved the file ``_synced_path`` (see save()).
+        self._synced_path: Path | None = None
+        self._synced_ids: set[str] = set()
+        self._added: set[str] = set()
+        self._forgotten: set[str] = set()
 
     # ------------------------------------------------------------------ validation
     def _vector(self, vector: object, name: str) -> np.ndarray:
+        """``vector`` as a new float64 array of shape (dim,), or a clear error saying what is wrong with it."""
         try:
-            v = np.asarray(vector, dtype=np.float64)
+            raw = np.asarray(vector)
         except (TypeError, ValueError) as exc:
             raise TypeError(f"{name} must be a sequence of numbers, got {type(vector).__name__}: {exc}") from exc
+        if raw.dtype.kind == "c":
+            raise TypeError(f"{name} is complex (dtype {raw.dtype}); a memory stores real vectors. Pass "
+                            f"np.real(v) or np.abs(v) explicitly if that is what you mean")
+        if raw.dtype.kind in "USV":
+            raise TypeError(f"{name} must hold numbers, got dtype {raw.dtype} (text?); convert it with float()")
+        try:
+            with np.errstate(over="ignore"):
+                v = raw.astype(np.float64)
+        except (TypeError, ValueError, OverflowError) as exc:
+            raise TypeError(f"{name} must be a sequence of real numbers that fit in float64 "
+                            f"(about ±1.8e308): {type(exc).__name__}: {exc}") from exc
         if v.ndim != 1:
             raise ValueError(f"{name} must be a 1-D vector of {self.dim} numbers, got shape {v.shape}")
         if v.shape[0] != self.dim:
             raise ValueError(f"{name} has the wrong size: this memory stores {self.dim}-dimensional vectors "
                              f"(expected dim {self.dim}), got {v.shape[0]} values")
         if not np.all(np.isfinite(v)):
+            if raw.dtype.kind == "f" and np.all(np.isfinite(raw)):
+                raise ValueError(f"{name} has values too large for float64 (they overflow to inf); "
+                                 f"divide the vector by its largest value first")
             raise ValueError(f"{name} contains NaN or infinite values; check the embedding that produced it")
         if not np.any(v):
             raise ValueError(f"{name} is the zero vector: its cosine similarity with anything is undefined")
         return v
 
+    def _new_id(self) -> str:
+        """A fresh random id ``"m" + 12 hex digits``, unused here and (with near certainty) by other writers."""
+        while True:
+            candidate = "m" + secrets.token_hex(6)
+            if candidate not in self._records:
+                return candidate
+
     # ------------------------------------------------------------------ the API
     def remember(self, text: str, vector: object, id: str | None = None) -> str:
-        """Store ``text`` with its ``vector`` (shape (dim,), finite, not all zero); return its id.
+        """Store ``text`` with its ``vector`` (shape (dim,), real, finite, not all zero); return its id.
 
         Args:
             text: what to remember (a str).
             vector: its embedding.
-            id: a chosen id (non-empty str, not already used), or None for the next free ``"m0001"``-style id.
+            id: a chosen id (non-empty str, not already used), or None for a fresh random id like
+                ``"m3f9c02a1d4e7"``.
 
         Raises:
-            TypeError: text or id not a str. ValueError: wrong vector size, NaN/inf, zero vector, or duplicate id.
+            TypeError: text or id not a str, complex or text vector. ValueError: wrong vector size, NaN/inf or
+            values too large for float64, zero vector, or duplicate id.
         """
         if not isinstance(text, str):
             raise TypeError(f"text must be a str, got {type(text).__name__}")
         v = self._vector(vector, "vector")
         if id is None:
-            while f"m{self._next:04d}" in self._records:
-                self._next += 1
-            id = f"m{self._next:04d}"
+            id = self._new_id()
         elif not isinstance(id, str) or not id:
             raise TypeError(f"id must be a non-empty str or None, got {id!r}")
         elif id in self._records:
@@ -118,13 +184,14 @@ class VectorMemory:
         v.setflags(write=False)
         stamp = datetime.now(timezone.utc).isoformat(timespec="seconds")
         self._records[id] = MemoryRecord(id, text, v, stamp)
+        self._added.add(id)
         return id
 
     def recall(self, query_vector: object, k: int = 3) -> list[tuple[MemoryRecord, float]]:
         """The ``k`` records most cosine-similar to ``query_vector``, best first, as ``(record, similarity)``.
 
         Similarities lie in [-1, 1]. Fewer than ``k`` pairs come back if fewer records are stored; ties keep
-        the order in which the records were remembered.
+        the order of :meth:`records`. Vectors of any finite size (even near 1e308) compare correctly.
 
         Raises:
             ValueError: k < 1, empty memory, wrong vector size, NaN/inf or zero query.
@@ -135,9 +202,9 @@ class VectorMemory:
             raise ValueError("recall on an empty memory: remember(text, vector) something first")
         q = self._vector(query_vector, "query_vector")
         records = list(self._records.values())
-        matrix = np.stack([r.vector for r in records])
-        sims = (matrix @ q) / (np.linalg.norm(matrix, axis=1) * np.linalg.norm(q))
-        sims = np.clip(sims, -1.0, 1.0)
+        units = _unit_rows(np.stack([r.vector for r in records]))
+        sims = np.clip(cosine_similarities(units, _unit_rows(q[None, :])[0]), -1.0, 1.0)
+        # utils.embeddings.top_k does not keep the order of ties, which this method promises: a stable sort does.
         order = np.argsort(-sims, kind="stable")[: int(k)]
         return [(records[i], float(sims[i])) for i in order]
 
@@ -151,9 +218,15 @@ class VectorMemory:
                            f"{', …' if len(self._records) > 5 else ''})") from None
 
     def forget(self, id: str) -> MemoryRecord:
-        """Remove and return the record with this id; KeyError if there is none."""
+        """Remove and return the record with this id; KeyError if there is none.
+
+        The next :meth:`save` also removes it from the file, if it was there when this object loaded or last saved.
+        """
         record = self.get(id)
         del self._records[id]
+        self._added.discard(id)
+        if id in self._synced_ids:
+            self._forgotten.add(id)
         return record
 
     def __len__(self) -> int:
@@ -163,7 +236,7 @@ class VectorMemory:
         return id in self._records
 
     def records(self) -> list[MemoryRecord]:
-        """All records, in the order they were remembered."""
+        """All records, in the order they were remembered (after a save or load: the file's order)."""
         return list(self._records.values())
 
     # ------------------------------------------------------------------ persistence
@@ -172,24 +245,65 @@ class VectorMemory:
         return {"format": FORMAT_NAME, "version": FORMAT_VERSION, "dim": self.dim,
                 "records": [r.to_json() for r in self._records.values()]}
 
-    def save(self, path: str | Path | None = None) -> Path:
-        """Write the memory to ``path`` (default: the ``path`` given at construction) atomically; return the path.
+    def _merged_with(self, on_disk: "VectorMemory | None", target: Path) -> dict[str, MemoryRecord]:
+        """The records to write to ``target``: the file's records (``on_disk``) with this object's changes."""
+        if on_disk is None:
+            return dict(self._records)
+        if on_disk.dim != self.dim:
+            raise MemoryFileError(f"memory file {target} holds {on_disk.dim}-dimensional vectors but this memory "
+                                  f"stores {self.dim}-dimensional ones; save to another path, or delete the file "
+                                  f"if its memories are no longer needed")
+        if target.resolve() == self._synced_path:
+            added, forgotten = self._added, self._forgotten
+        else:  # a file this object has not seen: add everything, remove nothing
+            added, forgotten = set(self._records), set()
+        merged = {rid: rec for rid, rec in on_disk._records.items() if rid not in forgotten}
+        for rid in self._records:
+            if rid in added:  # new here, or replacing the file's record with this id (its place is kept)
+                merged[rid] = self._records[rid]
+        return merged
 
-        The JSON goes to a temporary file in the same folder, is flushed to disk, then renamed over ``path``
-        with ``os.replace``. If anything fails, the temporary file is removed and the old file is untouched.
+    def save(self, path: str | Path | None = None) -> Path:
+        """Merge this memory into the file ``path`` (default: the ``path`` given at construction); return the path.
+
+        Under the lock ``<path>.lock`` the file is re-read, this object's changes since it last loaded or saved
+        the file are merged in (see the module docs: records added elsewhere meanwhile are kept), and the result
+        is written atomically. Afterwards this object holds the merged records. If anything fails, the old file
+        is untouched and no temporary file is left.
+
+        Raises:
+            ValueError: no path. MemoryFileError: the existing file is corrupt or has another dim.
+            MemoryLockTimeout: another program kept the file locked for over :data:`LOCK_TIMEOUT_SECONDS`.
         """
         target = Path(path) if path is not None else self.path
         if target is None:
             raise ValueError("no path: pass save(path) or create VectorMemory(dim, path=...)")
         target.parent.mkdir(parents=True, exist_ok=True)
-        with atomic_path(target) as tmp:
-            with open(tmp, "w", encoding="utf-8") as fh:
-                json.dump(self.to_json(), fh, indent=1)
-                fh.flush()
-                os.fsync(fh.fileno())
+        lock = filelock.FileLock(str(lock_path(target)), timeout=LOCK_TIMEOUT_SECONDS)
+        try:
+            with lock:
+                on_disk = type(self).load(target) if target.exists() else None
+                merged = self._merged_with(on_disk, target)
+                payload = {"format": FORMAT_NAME, "version": FORMAT_VERSION, "dim": self.dim,
+                           "records": [r.to_json() for r in merged.values()]}
+                atomic_write_text(target, json.dumps(payload, indent=1))
+        except filelock.Timeout:
+            raise MemoryLockTimeout(
+                f"could not save memory file {target}: another program kept it locked for over "
+                f"{LOCK_TIMEOUT_SECONDS:g} s (lock file {lock_path(target)}). Wait for it to finish; the lock "
+                f"is released automatically when that program exits") from None
+        self._records = merged
+        self._mark_synced(target)
         if self.path is None:
             self.path = target
         return target
+
+    def _mark_synced(self, path: Path) -> None:
+        """Record that this object's records now equal the content of the file ``path``."""
+        self._synced_path = path.resolve()
+        self._synced_ids = set(self._records)
+        self._added = set()
+        self._forgotten = set()
 
     @classmethod
     def load(cls, path: str | Path) -> "VectorMemory":
@@ -206,6 +320,9 @@ class VectorMemory:
             payload = json.loads(p.read_text(encoding="utf-8"))
         except (json.JSONDecodeError, UnicodeDecodeError) as exc:
             raise MemoryFileError(f"memory file {p} is corrupt: not valid JSON ({exc})") from exc
+        except RecursionError:
+            raise MemoryFileError(f"memory file {p} is corrupt: its JSON is nested too deeply to read (a vector "
+                                  f"memory is only 3 levels deep); restore it from a backup or delete it") from None
         if not isinstance(payload, dict) or payload.get("format") != FORMAT_NAME:
             raise MemoryFileError(f"memory file {p} is not a vector-memory file (missing format={FORMAT_NAME!r})")
         where = "header"
@@ -221,10 +338,12 @@ class VectorMemory:
                 memory._records[r.id] = MemoryRecord(r.id, r.text, r.vector, ts)
         except (KeyError, TypeError, ValueError) as exc:
             raise MemoryFileError(f"memory file {p} is corrupt ({where}): {type(exc).__name__}: {exc}") from exc
+        memory._mark_synced(p)
         return memory
 
     def __repr__(self) -> str:
         return f"VectorMemory(dim={self.dim}, records={len(self)}, path={str(self.path) if self.path else None!r})"
 
 
-__all__ = ["MemoryFileError", "MemoryRecord", "VectorMemory"]
+__all__ = ["LOCK_TIMEOUT_SECONDS", "MemoryFileError", "MemoryLockTimeout", "MemoryRecord", "VectorMemory",
+           "lock_path"]

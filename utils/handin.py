@@ -14,7 +14,9 @@ What happens:
 1. The notebook file is read once (never modified) and its SHA-256 recorded.
 2. A copy runs from the first cell to the last in a fresh ``python3`` kernel of the current environment, with
    the notebook's folder as working directory, in full mode (``--quick`` sets ``NNCOURSE_QUICK=1``) and a
-   per-cell time limit. Errors are classified:
+   per-cell time limit (``--timeout``; by default four times the time the whole notebook takes in full mode, at
+   least 2 minutes, see :func:`default_timeout`, so a stuck cell gives up in about the time the notebook
+   needs). Errors are classified:
 
    * ``NotImplementedError`` (an exercise still holding its stub, or a check or cell using it): the exercise
      counts as *not attempted*, the run goes on;
@@ -25,7 +27,9 @@ What happens:
    * cells tagged ``raises-exception`` (errors on purpose, as in nbval/nbclient) are not counted at all.
 
 3. The check results are read from the kernel (one extra cell prints ``utils.checks.core.export_results``
-   as JSON behind a sentinel; if the kernel is gone, the printed ✅/❌/⏳ lines are parsed instead).
+   as JSON behind a sentinel). If the kernel is gone (a time-out, or it died, e.g. out of memory), it is
+   killed and the exercises checked before are kept: every exercise declared for the notebook is listed,
+   with the status its printed ✅/❌/⏳ line gave, the others as *not attempted*.
 4. ``handin/<student id>_<notebook>.zip`` is written atomically. It holds the executed notebook, its HTML
    export and ``manifest.json`` (student, notebook SHA-256, UTC time, versions, run status, failed cell,
    every check's result, run time, SHA-256 of each other member).
@@ -33,7 +37,8 @@ What happens:
 A run that failed part-way is still handed in, with run status ``"failed"`` and the failing cell (index and
 first line) in the manifest and in the message; the command then exits with status 1 so the student knows
 to fix it and hand in again with ``--force``. Problems before running (bad student id, missing or broken
-notebook, an earlier hand-in without ``--force``) write nothing and exit with status 2.
+notebook, an ``--out`` that is not a folder, an earlier hand-in without ``--force``) write nothing and exit with
+status 2.
 
 The manifest protects against accidental damage and naive edits, not against a determined forger (anyone can
 rebuild a zip): ``python -m utils.grade --rerun`` re-executes the notebook for that.
@@ -70,7 +75,25 @@ RESULTS_SENTINEL = "<<<NNCOURSE-HANDIN-RESULTS>>>"
 RUNNING_ENV_VAR = "NNCOURSE_HANDIN_RUNNING"
 """Set to 1 in the hand-in kernel, so a ``hand_in(...)`` cell inside the notebook does not recurse."""
 DEFAULT_TIMEOUT = 600
-STUDENT_ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
+"""Per-cell time limit in seconds for a notebook whose expected run time is unknown (and for ``utils.grade``)."""
+STUDENT_ID_PATTERN = re.compile(r"\A[A-Za-z0-9][A-Za-z0-9_-]{0,63}\Z")
+"""A whole student id: anchored with ``\\Z``, not ``$`` (which also accepts a trailing newline), so ``.match``
+(as ``utils.grade`` uses it) and ``.fullmatch`` both accept the whole id only."""
+
+EXPECTED_FULL_SECONDS: dict[str, int] = {"00": 5, "01": 2, "02": 2, "03": 3, "04": 10, "05": 127, "06": 60,
+                                         "07": 300, "08": 360, "09": 240, "10": 120}
+"""Wall-clock seconds each course notebook takes top to bottom in full mode (README's course map, rounded up)."""
+TIMEOUT_MARGIN = 4
+"""A full-mode cell may take this many times its whole notebook's expected time before the hand-in gives up.
+
+Four, not two: on a plain 2-core AVX2 machine (no AVX-512) the notebooks took up to 3.9 times the course map's
+times (05: 7.8 min against ~2 min; 08: 19.1 min against ~6 min), and an honest but slow laptop must still
+hand in. A cell stuck in an endless loop gives up after 4 × the notebook's time instead of 10 minutes per cell
+(01: 2 minutes)."""
+MIN_TIMEOUT = 120
+"""Smallest default per-cell limit in full mode, seconds (a slow laptop, a busy machine)."""
+MIN_QUICK_TIMEOUT = 60
+"""Smallest default per-cell limit in quick mode, seconds (quick mode takes a fraction of the full-mode time)."""
 
 RunStatus = Literal["complete", "failed"]
 Outcome = Literal["not attempted", "failed exercise", "fatal"]
@@ -86,7 +109,7 @@ def validate_student_id(student_id: object) -> str:
 
     It becomes part of a file name, so nothing else is allowed. Raises HandinError naming what came.
     """
-    if not isinstance(student_id, str) or not STUDENT_ID_PATTERN.match(student_id):
+    if not isinstance(student_id, str) or not STUDENT_ID_PATTERN.fullmatch(student_id):
         raise HandinError(f"student id must be 1-64 letters, digits, '-' or '_' (starting with a letter or digit, "
                           f"e.g. S1234567), got {student_id!r}")
     return student_id
@@ -116,6 +139,55 @@ def exercise_number(nb: nbformat.NotebookNode, path: str | Path) -> str | None:
         if m:
             return m.group(1)
     return notebook_number(path)
+
+
+def default_timeout(number: str | None, *, quick: bool = False) -> int:
+    """The default per-cell time limit, in seconds, for a hand-in of notebook ``number``.
+
+    Full mode: :data:`TIMEOUT_MARGIN` times the notebook's expected full-mode time
+    (:data:`EXPECTED_FULL_SECONDS`), at least :data:`MIN_TIMEOUT`; so a stuck cell gives up within about the
+    time the whole notebook needs. Quick mode: the full-mode time itself, at least :data:`MIN_QUICK_TIMEOUT`.
+    A notebook not in the table (None, or a number the course does not have) gets :data:`DEFAULT_TIMEOUT`.
+    """
+    expected = EXPECTED_FULL_SECONDS.get(number) if number is not None else None
+    if expected is None:
+        return DEFAULT_TIMEOUT
+    if quick:
+        return max(MIN_QUICK_TIMEOUT, expected)
+    return max(MIN_TIMEOUT, TIMEOUT_MARGIN * expected)
+
+
+def timeout_explanation(number: str | None, timeout: int, *, quick: bool = False, given: bool = False) -> str:
+    """Where a per-cell limit of ``timeout`` seconds came from, for the start-of-run message."""
+    if given:
+        return f"at most {timeout} s per cell (--timeout)"
+    expected = EXPECTED_FULL_SECONDS.get(number) if number is not None else None
+    if expected is None:
+        return (f"at most {timeout} s per cell (the default for a notebook whose run time is unknown; "
+                f"--timeout sets it)")
+    mode = "quick" if quick else "full"
+    return (f"at most {timeout} s per cell (notebook {number} takes about {expected} s in full mode; "
+            f"the {mode}-mode default, --timeout sets it)")
+
+
+def check_out_dir(out_dir: Path, zip_path: Path) -> None:
+    """Refuse, before anything runs, an output folder that cannot hold the zip.
+
+    Raises:
+        HandinError: ``out_dir`` is an existing file (not a folder), one of its parents is a file, or
+            ``zip_path`` itself is an existing folder.
+    """
+    if out_dir.exists() and not out_dir.is_dir():
+        raise HandinError(f"--out {out_dir} is a file, not a folder: give a folder for the zip "
+                          f"(it is created if missing), or drop --out to use handin/")
+    for parent in out_dir.parents:
+        if parent.exists():
+            if not parent.is_dir():
+                raise HandinError(f"--out {out_dir} cannot be created: {parent} is a file, not a folder. "
+                                  f"Give a folder whose parents are folders")
+            break
+    if zip_path.exists() and not zip_path.is_file():
+        raise HandinError(f"{zip_path} is a folder, not a hand-in zip: move or rename it, or give another --out")
 
 
 def default_handin_dir() -> Path:
@@ -245,6 +317,68 @@ class RunResult:
         return out
 
 
+_DECLARED_IN_CELL = re.compile(r"""\bexercise\(\s*["'](\d\d)["']\s*,\s*(\d+)\s*(?:,\s*(["'])(.*?)\3)?""")
+
+
+def _label_key(label: str) -> tuple[int, ...]:
+    """Sort key of an exercise label: ``"07.10"`` after ``"07.9"``."""
+    return tuple(int(part) for part in label.split("."))
+
+
+def declared_exercises(nb: nbformat.NotebookNode, number: str | None) -> dict[str, str]:
+    """``{label: title}`` of every exercise declared for notebook ``number`` (``{}`` if None).
+
+    Two places declare exercises: the course's check modules (``utils.checks``, imported in this process, not
+    the kernel) and ``@exercise("NN", k, "title")`` decorators in the notebook's own code cells.
+    """
+    if number is None:
+        return {}
+    import utils.checks  # noqa: F401 - registers every topic module's exercises in EXERCISES
+    from utils.checks.core import EXERCISES
+
+    found = {ex.label: ex.title for ex in EXERCISES.get(number, [])}
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        for m in _DECLARED_IN_CELL.finditer(cell.source):
+            if m.group(1) == number:
+                found.setdefault(f"{m.group(1)}.{int(m.group(2))}", m.group(4) or "")
+    return found
+
+
+def checks_from_outputs(text: str, declared: dict[str, str]) -> list[dict[str, Any]]:
+    """The check results when the kernel cannot be asked: every declared exercise, with the status of its last
+    printed ✅/❌/⏳ line, or ``"not attempted"`` if none was printed (its check never ran); printed labels that
+    were not declared are listed too. Rows as in :attr:`RunResult.checks`, sorted by label."""
+    printed = parse_check_lines(text)
+    labels = sorted(set(declared) | set(printed), key=_label_key)
+    return [{"label": label, "title": declared.get(label, ""), "status": printed.get(label, "not attempted"),
+             "message": "" if label in printed else "no check result was printed for it in this run"}
+            for label in labels]
+
+
+def _kernel_returncode(client: Any) -> int | None:
+    """The exit status of the client's kernel process if it has ended (negative: killed by that signal)."""
+    process = getattr(getattr(getattr(client, "km", None), "provisioner", None), "process", None)
+    try:
+        return process.poll() if process is not None else None
+    except Exception:  # an unusual provisioner: the status is only a detail of the message
+        return None
+
+
+def dead_kernel_reason(returncode: int | None) -> str:
+    """Plain words for a kernel that died, from its exit status (None: unknown)."""
+    if returncode is not None and returncode < 0:
+        if -returncode == 9:
+            return ("the kernel was killed (signal 9), most often because the computer ran out of memory; "
+                    "close other programs or make that cell use less memory")
+        return f"the kernel was killed by signal {-returncode} (a crash in a library, or out of memory?)"
+    if returncode is not None and returncode > 0:
+        return (f"the kernel exited with status {returncode} (code in that cell ended the process, "
+                f"e.g. os._exit or exit(), or a library crashed)")
+    return "the kernel died (out of memory? a crash in a library?)"
+
+
 RESULTS_TIMEOUT = 60
 """Seconds to wait for the small results cell run after the notebook (it takes well under a second)."""
 
@@ -327,6 +461,8 @@ def run_notebook(nb: nbformat.NotebookNode, *, cwd: str | Path, quick: bool = Fa
         quick: run in quick mode (``NNCOURSE_QUICK=1``); otherwise full mode (``NNCOURSE_QUICK=0``).
         timeout: per-cell time limit in seconds (positive int).
         number: two-digit notebook number whose declared exercises to report (None: whatever was checked).
+            If the kernel times out or dies, the exercises declared for it (see :func:`declared_exercises`) are
+            still all listed: with the status their check printed before, else "not attempted".
         progress: show a progress bar over the code cells (on stderr).
     """
     from nbclient.exceptions import CellTimeoutError, DeadKernelError
@@ -363,9 +499,14 @@ def run_notebook(nb: nbformat.NotebookNode, *, cwd: str | Path, quick: bool = Fa
                 except CellTimeoutError:
                     failed = {**where, "ename": "CellTimeoutError", "evalue": f"the cell ran longer than {timeout} s"}
                     kernel_usable = False
-                except DeadKernelError as err:
-                    failed = {**where, "ename": "DeadKernelError", "evalue": _short(str(err)) or "the kernel died"}
+                except DeadKernelError:
+                    failed = {**where, "ename": "DeadKernelError",
+                              "evalue": dead_kernel_reason(_kernel_returncode(client))}
                     kernel_usable = False
+                if not kernel_usable:
+                    # A busy or dead kernel cannot shut down gracefully: asking it to would make it log a ZMQError
+                    # traceback on the terminal while its sockets close under the running cell. Kill it instead.
+                    client.shutdown_kernel = "immediate"
                 if bar is not None:
                     bar.update(1)
                 if failed is not None:
@@ -409,9 +550,12 @@ def run_notebook(nb: nbformat.NotebookNode, *, cwd: str | Path, quick: bool = Fa
         checks = [{k: row[k] for k in ("label", "title", "status", "message")} for row in payload["checks"]]
         results_from = "kernel"
     else:
-        text = "\n".join(_stream_text(c) for _, c in code_cells)
-        checks = [{"label": label, "title": "", "status": status, "message": ""}
-                  for label, status in sorted(parse_check_lines(text).items())]
+        try:
+            declared = declared_exercises(work, number)
+        except Exception as err:  # a broken check module must not lose the run: list what was printed
+            declared = {}
+            notes.append(f"could not list the declared exercises: {type(err).__name__}: {_short(str(err))}")
+        checks = checks_from_outputs("\n".join(_stream_text(c) for _, c in code_cells), declared)
         results_from = "outputs"
     versions = payload["versions"] if payload is not None else _host_versions()
     return RunResult(work, "failed" if failed else "complete", failed, errors, checks, versions,
@@ -461,7 +605,7 @@ def _refuse_existing(zip_path: Path) -> None:
                       f"To replace it, hand in again with --force (force=True).")
 
 
-def hand_in(path: str | Path, *, student_id: str, name: str, quick: bool = False, timeout: int = DEFAULT_TIMEOUT,
+def hand_in(path: str | Path, *, student_id: str, name: str, quick: bool = False, timeout: int | None = None,
             force: bool = False, out: str | Path | None = None, progress: bool = True,
             verbose: bool = True) -> HandinResult | None:
     """Run the notebook at ``path`` in a fresh kernel and write the hand-in zip (see the module docs).
@@ -471,7 +615,7 @@ def hand_in(path: str | Path, *, student_id: str, name: str, quick: bool = False
         student_id: 1-64 letters, digits, ``-`` or ``_``.
         name: the student's name.
         quick: run in quick mode (for trying the hand-in out; hand in for real in full mode).
-        timeout: per-cell time limit, seconds.
+        timeout: per-cell time limit, seconds; None: :func:`default_timeout` for this notebook and mode.
         force: replace an earlier hand-in of the same notebook.
         out: folder for the zip (default: ``handin/`` at the top of the pack).
         progress: show a progress bar while the cells run.
@@ -483,7 +627,8 @@ def hand_in(path: str | Path, *, student_id: str, name: str, quick: bool = False
         does not hand itself in again).
 
     Raises:
-        HandinError: bad student id or name, or an earlier hand-in exists and ``force`` is False.
+        HandinError: bad student id or name, ``out`` is not a folder (or cannot be one), an earlier hand-in
+            exists and ``force`` is False, or the zip could not be written.
         NotebookError: the notebook does not exist, is not valid JSON or is not a notebook.
     """
     if os.environ.get(RUNNING_ENV_VAR) == "1":
@@ -491,19 +636,25 @@ def hand_in(path: str | Path, *, student_id: str, name: str, quick: bool = False
         return None
     student_id = validate_student_id(student_id)
     name = validate_name(name)
-    timeout = check_positive_int(timeout, "timeout")
+    given = timeout is not None
+    if given:
+        timeout = check_positive_int(timeout, "timeout")
     src = Path(path)
     data, nb = load_notebook(src)
     out_dir = Path(out) if out is not None else default_handin_dir()
     zip_path = out_dir / zip_name(student_id, src)
+    check_out_dir(out_dir, zip_path)
     if zip_path.exists() and not force:
         _refuse_existing(zip_path)
+    number = exercise_number(nb, src)
+    if timeout is None:
+        timeout = default_timeout(number, quick=quick)
     handed_in_at = _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")
     mtime = _dt.datetime.fromtimestamp(src.stat().st_mtime, _dt.timezone.utc).isoformat(timespec="seconds")
     if verbose:
         print(f"Handing in {src.name} as saved on disk (last saved {mtime} UTC): running it top to bottom in a "
-              f"fresh kernel, {'QUICK' if quick else 'full'} mode, at most {timeout} s per cell...")
-    number = exercise_number(nb, src)
+              f"fresh kernel, {'QUICK' if quick else 'full'} mode, "
+              f"{timeout_explanation(number, timeout, quick=quick, given=given)}...")
     try:
         run = run_notebook(nb, cwd=src.resolve().parent, quick=quick, timeout=timeout, number=number,
                            progress=progress)
@@ -543,7 +694,11 @@ def hand_in(path: str | Path, *, student_id: str, name: str, quick: bool = False
     blob = build_zip_bytes(manifest, members)
     if zip_path.exists() and not force:  # someone handed in while this one ran
         _refuse_existing(zip_path)
-    atomic_write_bytes(zip_path, blob)
+    try:
+        atomic_write_bytes(zip_path, blob)
+    except OSError as err:  # e.g. no permission, disk full: atomic_write_bytes leaves nothing behind
+        raise HandinError(f"could not write {zip_path} ({type(err).__name__}: {err.strerror or err}); "
+                          f"nothing was written. Give another folder with --out.") from err
     with zipfile.ZipFile(zip_path) as zf:
         manifest = json.loads(zf.read(MANIFEST_NAME).decode("utf-8"))
     result = HandinResult(zip_path, manifest)
@@ -563,6 +718,13 @@ def describe(result: HandinResult) -> str:
     fc = m["run"]["failed_cell"]
     if fc is None:
         lines.append(f"Handed in: {result.zip_path}")
+    elif fc["ename"] in _KERNEL_LOST:
+        lines.append(stopped_message(fc, m["checks"]))
+        advice = (f"If that cell only needs more time, hand in again with --force --timeout "
+                  f"{2 * int(m.get('timeout_s') or DEFAULT_TIMEOUT)}; otherwise fix it"
+                  if fc["ename"] == "CellTimeoutError" else "Fix that cell")
+        lines.append(f"Saved anyway with status 'failed' in {result.zip_path}. {advice}, save, and hand in again "
+                     f"with --force.")
     else:
         lines.append(f"The run FAILED at cell {fc['index']} (`{fc['first_line']}`): {fc['ename']}: {fc['evalue']}")
         lines.append(f"Saved anyway with status 'failed' in {result.zip_path}. Fix that cell (Kernel > Restart "
@@ -570,6 +732,27 @@ def describe(result: HandinResult) -> str:
     for note in m.get("notes", []):
         lines.append(f"note: {note}")
     return "\n".join(lines)
+
+
+_KERNEL_LOST = ("CellTimeoutError", "DeadKernelError")
+"""Failures after which the kernel is gone: the results come from the printed check lines."""
+
+
+def stopped_message(failed_cell: dict[str, Any], checks: list[dict[str, Any]]) -> str:
+    """One line for a run that stopped because a cell timed out or the kernel died, saying what was kept.
+
+    Args:
+        failed_cell: the manifest's ``run.failed_cell`` (``index``, ``first_line``, ``evalue``).
+        checks: the manifest's ``checks`` rows (``label``, ``status``).
+    """
+    kept = [f"{c['label']} {c['status']}" for c in checks if c["status"] != "not attempted"]
+    if not kept:
+        what = "No exercise was checked before that; all count as not attempted."
+    else:
+        rest = "; the others count as not attempted" if len(kept) < len(checks) else ""
+        what = f"Exercises checked before that are kept: {', '.join(kept)}{rest}."
+    where = f"cell {failed_cell['index']} (`{failed_cell['first_line']}`)"
+    return f"The run stopped at {where}: {failed_cell['evalue']}. {what}"
 
 
 def safe_console() -> None:
@@ -588,7 +771,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--student-id", required=True, help="letters, digits, - and _ only (e.g. S1234567)")
     parser.add_argument("--name", required=True, help='your name, in quotes ("Ada Lovelace")')
     parser.add_argument("--quick", action="store_true", help="quick mode (NNCOURSE_QUICK=1): for a trial run only")
-    parser.add_argument("--timeout", type=int, default=DEFAULT_TIMEOUT, help="per-cell time limit in seconds")
+    parser.add_argument("--timeout", type=int, default=None,
+                        help="per-cell time limit in seconds (default: 4x the notebook's expected full-mode run "
+                             f"time, at least {MIN_TIMEOUT} s; {DEFAULT_TIMEOUT} s for a notebook not in the course)")
     parser.add_argument("--force", action="store_true", help="replace an earlier hand-in of this notebook")
     parser.add_argument("--out", type=Path, default=None, help="folder for the zip (default: handin/)")
     args = parser.parse_args(argv)

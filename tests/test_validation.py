@@ -43,3 +43,35 @@ def test_range_positive_int_and_same_length():
             check_positive_int(bad, "n")
     with pytest.raises(ValueError, match="same number of rows, got 2 and 3"):
         check_same_length(np.zeros(2), np.zeros(3), "X", "y")
+
+
+def test_check_non_empty():
+    from utils.validation import check_non_empty
+    check_non_empty(np.zeros((1, 2)), "X")
+    with pytest.raises(ValueError, match=r"X is empty \(shape \(0, 2\)\); it needs at least one point"):
+        check_non_empty(np.zeros((0, 2)), "X", "point")
+
+
+def test_check_interval():
+    from utils.validation import check_interval
+    assert check_interval((0, 255), "value_range") == (0.0, 255.0)
+    assert check_interval(np.array([-1.0, 1.0]), "value_range") == (-1.0, 1.0)
+    for bad in [(0, 1, 2), (1, 0), (2, 2), (0, np.inf), ()]:
+        with pytest.raises(ValueError, match=r"value_range must be a pair \(low, high\) of numbers with low < high"):
+            check_interval(bad, "value_range")
+    for bad in [5, None, "ab", ("a", "b"), [[0, 1], [2, 3]]]:
+        with pytest.raises(TypeError, match=r"value_range must be a pair \(low, high\)"):
+            check_interval(bad, "value_range")
+
+
+def test_check_sequence():
+    from utils.validation import check_sequence
+    for good in [["a", "b"], ("a", "b"), np.array([1, 2]), range(2)]:
+        check_sequence(good, "labels", length=2, per="image")
+    for bad in [5, "ab", {0: "a", 1: "b"}, {"a", "b"}, None]:
+        with pytest.raises(TypeError, match=r"labels must be a sequence .* one entry per image, e.g. a list of 2"):
+            check_sequence(bad, "labels", length=2, per="image")
+    with pytest.raises(ValueError, match=r"labels must be 1-D .* got shape \(2, 1\)"):
+        check_sequence(np.zeros((2, 1)), "labels", length=2, per="image")
+    with pytest.raises(ValueError, match="labels has 3 entries for 2 images"):
+        check_sequence([1, 2, 3], "labels", length=2, per="image")

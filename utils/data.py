@@ -10,8 +10,9 @@ from __future__ import annotations
 import hashlib
 import os
 import zipfile
+import zlib
 from pathlib import Path
-from typing import NamedTuple
+from typing import NamedTuple, Sequence
 
 import numpy as np
 
@@ -60,11 +61,101 @@ def sha256_of_array(a: np.ndarray) -> str:
     return hashlib.sha256(np.ascontiguousarray(a).tobytes()).hexdigest()
 
 
+def _env_hint(name: str) -> str:
+    """The sentence every file error adds when ``$NNCOURSE_DATA`` redirects the loaders ("" when unset)."""
+    value = os.environ.get(DATA_DIR_ENV_VAR)
+    if not value:
+        return ""
+    return (f" {DATA_DIR_ENV_VAR}={value} points here; unset it to use the pack's data/ folder, "
+            f"or point it at a folder holding {name}.")
+
+
+def _file_error(problem: str, name: str) -> DataFileError:
+    """A :class:`DataFileError` with ``problem``, the ``$NNCOURSE_DATA`` hint when it is set, and how to restore."""
+    return DataFileError(problem.rstrip() + _env_hint(name) + " " + _RESTORE_HINT.format(name=name))
+
+
 def _data_file(name: str) -> Path:
-    path = data_dir() / name
-    if not path.is_file():
-        raise DataFileError(f"Data file {path} is missing. " + _RESTORE_HINT.format(name=name))
-    return path
+    """The path of ``name`` in :func:`data_dir`, or a :class:`DataFileError` saying why it is not a usable file."""
+    folder = data_dir()
+    path = folder / name
+    if path.is_file():
+        return path
+    if not folder.is_dir():
+        problem = f"Data file {path} is missing: the folder {folder.resolve()} does not exist."
+    elif path.is_dir():
+        problem = f"Data file {path} is missing: that path is a folder, not a file."
+    else:
+        problem = f"Data file {path} is missing."
+    raise _file_error(problem, name)
+
+
+def _permission_problem(path: Path) -> str:
+    return (f"cannot read {path}: permission denied; check the file's permissions "
+            f"(e.g. `chmod u+r {path}`, or ask whoever owns it).")
+
+
+def _unreadable_npz_problem(path: Path, exc: BaseException) -> str:
+    """Say what ``path`` really is when ``np.load`` fails on it, judged from its first bytes."""
+    try:
+        size = path.stat().st_size
+        with path.open("rb") as fh:
+            head = fh.read(16)
+    except OSError:  # vanished or unreadable since np.load tried: report numpy's error as it is
+        return f"{path} cannot be read ({type(exc).__name__}: {exc})."
+    if size == 0:
+        return f"{path} is empty (0 bytes): it was truncated, e.g. by an interrupted copy or download."
+    if head.startswith(b"PK"):
+        return (f"{path} is a damaged zip (.npz) archive ({type(exc).__name__}: {exc}); it is {size:,} bytes, "
+                "probably truncated by an interrupted copy or download.")
+    if head.startswith(b"\x93NUMPY"):
+        return (f"{path} is a .npy array, not an .npz archive, and cannot be loaded ({exc}); it was probably "
+                "saved with np.save instead of np.savez, or renamed.")
+    if head[:1] == b"\x80":
+        return (f"{path} is a Python pickle, not an .npz archive; the course never unpickles data files "
+                "(unpickling can run arbitrary code).")
+    return (f"{path} is not a NumPy .npz file (it starts with {head!r}, a zip archive starts with b'PK'); "
+            "perhaps a web page or a text file was saved under this name.")
+
+
+def _bad_member_problem(path: Path, key: str, exc: BaseException) -> str:
+    """Say why array ``key`` of the archive ``path`` could not be read: object (pickled) data or damage."""
+    if isinstance(exc, ValueError) and "allow_pickle" in str(exc):
+        return (f"{path}: array {key} holds Python objects (pickled data), which NumPy loads only with "
+                "allow_pickle=True; the course never unpickles data files (unpickling can run arbitrary code) "
+                "and the real MNIST file holds only uint8 arrays.")
+    return (f"{path}: array {key} cannot be read ({type(exc).__name__}: {exc}); the file is damaged, "
+            "probably truncated or corrupted by an interrupted copy or download.")
+
+
+def _load_npz(path: Path, keys: Sequence[str], name: str) -> dict[str, np.ndarray]:
+    """Read the arrays ``keys`` from the .npz archive ``path`` (no pickles) or raise a :class:`DataFileError`.
+
+    Each failure gets its own message naming the file: permission denied, a .npy array or another kind of file
+    under the .npz name, a truncated or corrupted archive, object (pickled) arrays, missing arrays.
+    """
+    try:
+        loaded = np.load(path, allow_pickle=False)
+    except PermissionError as exc:
+        raise _file_error(_permission_problem(path), name) from exc
+    except (OSError, ValueError, EOFError, zipfile.BadZipFile, zlib.error) as exc:
+        raise _file_error(_unreadable_npz_problem(path, exc), name) from exc
+    if not isinstance(loaded, np.lib.npyio.NpzFile):
+        arr = np.asarray(loaded)
+        raise _file_error(f"{path} is a .npy array (shape {arr.shape}, dtype {arr.dtype}), not an .npz archive of "
+                          f"the arrays {', '.join(keys)}; it was probably saved with np.save instead of np.savez, "
+                          "or renamed.", name)
+    with loaded as npz:
+        missing = [k for k in keys if k not in npz.files]
+        if missing:
+            raise _file_error(f"{path} lacks the array(s) {missing}; it is not the course's MNIST file.", name)
+        arrays: dict[str, np.ndarray] = {}
+        for key in keys:
+            try:
+                arrays[key] = npz[key]
+            except (OSError, ValueError, EOFError, zipfile.BadZipFile, zlib.error) as exc:
+                raise _file_error(_bad_member_problem(path, key, exc), name) from exc
+    return arrays
 
 
 def load_mnist(*, verify: bool = True) -> MNIST:
@@ -79,31 +170,22 @@ def load_mnist(*, verify: bool = True) -> MNIST:
         (``x / 255.0``) so the step stays visible in the notebook.
 
     Raises:
-        DataFileError: if the file is missing, not a readable .npz, lacks an array, or an array's hash differs.
+        DataFileError: if the file is missing, unreadable (permissions), not an .npz archive (e.g. a .npy array
+            or a pickle under that name), truncated or corrupted, holds object arrays, lacks an array, or an
+            array's shape, dtype or hash differs. The message names the file, says what is wrong and how to
+            fix it, and mentions ``$NNCOURSE_DATA`` when that variable chose the folder.
     """
     path = _data_file(MNIST_FILE)
-    try:
-        with np.load(path, allow_pickle=False) as npz:
-            missing = [k for k in MNIST_SHA256 if k not in npz.files]
-            if missing:
-                raise DataFileError(f"{path} lacks the array(s) {missing}; it is not the course's MNIST file. "
-                                    + _RESTORE_HINT.format(name=MNIST_FILE))
-            arrays = {k: npz[k] for k in MNIST_SHA256}
-    except DataFileError:
-        raise
-    except (OSError, ValueError, zipfile.BadZipFile, EOFError) as exc:
-        raise DataFileError(f"{path} cannot be read as a NumPy .npz file ({exc}); it is probably truncated. "
-                            + _RESTORE_HINT.format(name=MNIST_FILE)) from exc
+    arrays = _load_npz(path, list(MNIST_SHA256), MNIST_FILE)
     for key, arr in arrays.items():
         if arr.shape != MNIST_SHAPES[key] or arr.dtype != np.uint8:
-            raise DataFileError(f"{path}: array {key} has shape {arr.shape} and dtype {arr.dtype}, expected "
-                                f"{MNIST_SHAPES[key]} uint8. " + _RESTORE_HINT.format(name=MNIST_FILE))
+            raise _file_error(f"{path}: array {key} has shape {arr.shape} and dtype {arr.dtype}, expected "
+                              f"{MNIST_SHAPES[key]} uint8.", MNIST_FILE)
         if verify:
             got = sha256_of_array(arr)
             if got != MNIST_SHA256[key]:
-                raise DataFileError(f"{path}: array {key} has SHA-256 {got[:16]}…, expected "
-                                    f"{MNIST_SHA256[key][:16]}…; the file was altered. "
-                                    + _RESTORE_HINT.format(name=MNIST_FILE))
+                raise _file_error(f"{path}: array {key} has SHA-256 {got[:16]}…, expected "
+                                  f"{MNIST_SHA256[key][:16]}…; the file was altered.", MNIST_FILE)
     return MNIST(**arrays)
 
 
@@ -111,16 +193,19 @@ def load_shakespeare(*, verify: bool = True) -> str:
     """Return the text of ``data/tinyshakespeare.txt`` (1,115,394 ASCII characters), checked by SHA-256.
 
     Raises:
-        DataFileError: if the file is missing or its hash differs.
+        DataFileError: if the file is missing, unreadable or its hash differs.
     """
     path = _data_file(SHAKESPEARE_FILE)
-    raw = path.read_bytes()
+    try:
+        raw = path.read_bytes()
+    except PermissionError as exc:
+        raise _file_error(_permission_problem(path), SHAKESPEARE_FILE) from exc
     if verify:
         got = hashlib.sha256(raw).hexdigest()
         if got != SHAKESPEARE_SHA256:
-            raise DataFileError(f"{path} has SHA-256 {got[:16]}…, expected {SHAKESPEARE_SHA256[:16]}… "
-                                f"({len(raw):,} bytes, expected 1,115,394); the file was altered or truncated. "
-                                + _RESTORE_HINT.format(name=SHAKESPEARE_FILE))
+            raise _file_error(f"{path} has SHA-256 {got[:16]}…, expected {SHAKESPEARE_SHA256[:16]}… "
+                              f"({len(raw):,} bytes, expected 1,115,394); the file was altered or truncated.",
+                              SHAKESPEARE_FILE)
     return raw.decode("ascii")
 
 

@@ -6,6 +6,7 @@ get a new figure), sets a title and axis labels, and returns the ``Axes`` so a n
 """
 from __future__ import annotations
 
+import warnings
 from typing import Callable, Mapping, Sequence
 
 import matplotlib.pyplot as plt
@@ -13,7 +14,8 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.colors import ListedColormap
 
-from utils.validation import as_array, check_same_length
+from utils.validation import (as_array, check_interval, check_non_empty, check_positive_int, check_range,
+                              check_same_length, check_sequence)
 
 CLASS_COLOURS = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f",
                  "#bcbd22", "#17becf"]
@@ -50,14 +52,20 @@ def plot_decision_boundary(predict: Callable[[np.ndarray], np.ndarray], X: np.nd
     Args:
         predict: maps points of shape (m, 2) to class labels of shape (m,) (ints) or to probabilities of
             shape (m,) or (m, 1) for class 1 (thresholded at 0.5), or (m, k) class scores (argmax taken).
-        X: points, shape (n, 2).
-        y: integer labels, shape (n,).
-        resolution: grid points per axis.
+        X: points, shape (n, 2), n >= 1.
+        y: integer class labels 0..9, shape (n,).
+        resolution: grid points per axis (an int >= 2).
         margin: space added around the data, in data units.
     """
+    if not callable(predict):
+        raise TypeError(f"predict must be a function mapping points of shape (m, 2) to labels or probabilities, "
+                        f"got {type(predict).__name__} {predict!r:.60}")
     X = as_array(X, "X", shape=(None, 2), dtype_kind="fiu")
+    check_non_empty(X, "X", "point (a row of 2 coordinates)")
     y = as_array(y, "y", ndim=1, dtype_kind="iub")
     check_same_length(X, y, "X", "y")
+    check_range(y, "y (class labels)", 0, len(CLASS_COLOURS) - 1)
+    resolution = check_positive_int(resolution, "resolution", minimum=2)
     ax = _axes(ax)
     x0 = np.linspace(X[:, 0].min() - margin, X[:, 0].max() + margin, resolution)
     x1 = np.linspace(X[:, 1].min() - margin, X[:, 1].max() + margin, resolution)
@@ -87,6 +95,7 @@ def plot_decision_boundary(predict: Callable[[np.ndarray], np.ndarray], X: np.nd
 def plot_activation(fn: Callable[[np.ndarray], np.ndarray], derivative: Callable[[np.ndarray], np.ndarray] | None,
                     name: str, *, ax: Axes | None = None, x_range: tuple[float, float] = (-5.0, 5.0)) -> Axes:
     """Plot an activation function and (dashed) its derivative over ``x_range``."""
+    x_range = check_interval(x_range, "x_range")
     ax = _axes(ax)
     z = np.linspace(*x_range, 400)
     ax.plot(z, fn(z), label=name, lw=2)
@@ -115,43 +124,151 @@ def plot_loss_curves(history: Mapping[str, Sequence[float]], *, ax: Axes | None 
     return ax
 
 
-def show_image_grid(images: np.ndarray, labels: Sequence[str] | np.ndarray | None = None, *, ncols: int = 10,
-                    title: str | None = None, cmap: str = "gray_r", size: float = 1.1,
-                    value_range: tuple[float, float] | None = None) -> plt.Figure:
-    """Show images of shape (n, h, w) or (n, h, w, 1) in a grid, each with an optional caption.
+MOSAIC_ABOVE = 64
+"""Grids of more images than this are drawn as one mosaic image on one Axes, not one Axes per image: a grid of
+100 images then takes well under a second instead of several (the notebooks' grids, at most 40, keep one Axes
+per image)."""
 
-    Args:
-        images: grey images; uint8 0..255 or floats (e.g. 0..1 or -1..1: give ``value_range``).
-        labels: one caption per image (str or number), or None.
-        ncols: images per row.
-        value_range: (vmin, vmax) for the colour scale; default: 0..255 for uint8, else each image's own range.
-    """
+
+def _grey_images(images: np.ndarray) -> np.ndarray:
+    """Check ``images`` and return them as an array of shape (n, h, w), n >= 1."""
     imgs = as_array(images, "images", ndim=(3, 4), dtype_kind="fiub")
     if imgs.ndim == 4:
         if imgs.shape[-1] != 1:
             raise ValueError(f"images must be grey: shape (n, h, w) or (n, h, w, 1), got {imgs.shape}")
         imgs = imgs[..., 0]
-    n = len(imgs)
-    if n == 0:
+    if len(imgs) == 0:
         raise ValueError("images is empty: nothing to show")
-    if labels is not None and len(labels) != n:
-        raise ValueError(f"labels has {len(labels)} entries for {n} images")
-    if value_range is None and imgs.dtype == np.uint8:
-        value_range = (0, 255)
-    ncols = max(1, min(ncols, n))
+    return imgs
+
+
+def _check_size(size: float) -> float:
+    if isinstance(size, bool) or not isinstance(size, (int, float, np.integer, np.floating)) or not 0 < size < 20:
+        raise ValueError(f"size must be a number of inches per image between 0 and 20, got {size!r}")
+    return float(size)
+
+
+def show_image_grid(images: np.ndarray, labels: Sequence[str] | np.ndarray | None = None, *, ncols: int = 10,
+                    title: str | None = None, cmap: str = "gray_r", size: float = 1.1,
+                    value_range: tuple[float, float] | None = None, max_images: int | None = 100) -> plt.Figure:
+    """Show images of shape (n, h, w) or (n, h, w, 1) in a grid, each with an optional caption.
+
+    Args:
+        images: grey images; uint8 0..255 or floats (e.g. 0..1 or -1..1: give ``value_range``).
+        labels: one caption per image (str or number) in a list, tuple or 1-D array, or None.
+        ncols: images per row, an int >= 1.
+        title: optional title above the grid.
+        cmap: Matplotlib colour map (``"gray_r"``: dark digits on white).
+        size: inches per image.
+        value_range: (vmin, vmax) for the colour scale, vmin < vmax; default: 0..255 for uint8, else each
+            image's own range.
+        max_images: show at most this many (the first ones) and warn that the rest are left out; None shows
+            all. Grids of more than ``MOSAIC_ABOVE`` images are drawn as one mosaic image (fast) with the
+            captions as small text above each image.
+
+    Returns:
+        The Matplotlib figure.
+    """
+    imgs = _grey_images(images)
+    n = len(imgs)
+    if labels is not None:
+        check_sequence(labels, "labels", length=n, per="image")
+    ncols = check_positive_int(ncols, "ncols")
+    size = _check_size(size)
+    if value_range is not None:
+        value_range = check_interval(value_range, "value_range")
+    elif imgs.dtype == np.uint8:
+        value_range = (0.0, 255.0)
+    if max_images is not None:
+        max_images = check_positive_int(max_images, "max_images")
+        if n > max_images:
+            warnings.warn(f"show_image_grid: showing the first {max_images} of {n} images; pass "
+                          f"max_images={n} (or max_images=None) to show them all, or pass the images you want "
+                          f"to see (e.g. images[{max_images}:{2 * max_images}]).", UserWarning, stacklevel=2)
+            imgs = imgs[:max_images]
+            labels = labels[:max_images] if labels is not None else None
+    ncols = min(ncols, len(imgs))
+    captions = None if labels is None else [str(label) for label in labels]
+    draw = _grid_of_axes if len(imgs) <= MOSAIC_ABOVE else _grid_mosaic
+    fig = draw(imgs, captions, ncols=ncols, cmap=cmap, size=size, value_range=value_range, title=title)
+    return fig
+
+
+def _grid_of_axes(imgs: np.ndarray, captions: list[str] | None, *, ncols: int, cmap: str, size: float,
+                  value_range: tuple[float, float] | None, title: str | None) -> plt.Figure:
+    """Small grids: one Axes per image (n, h, w), captions as Axes titles."""
+    n = len(imgs)
     nrows = int(np.ceil(n / ncols))
     fig, axes = plt.subplots(nrows, ncols, figsize=(size * ncols, size * nrows + (0.4 if title else 0)),
                              squeeze=False)
+    vmin, vmax = value_range if value_range else (None, None)
     for i, ax in enumerate(axes.flat):
         ax.axis("off")
         if i < n:
-            vmin, vmax = value_range if value_range else (None, None)
             ax.imshow(imgs[i], cmap=cmap, vmin=vmin, vmax=vmax)
-            if labels is not None:
-                ax.set_title(str(labels[i]), fontsize=8)
+            if captions is not None:
+                ax.set_title(captions[i], fontsize=8)
     if title:
         fig.suptitle(title)
     fig.tight_layout()
+    return fig
+
+
+def _mosaic(imgs: np.ndarray, ncols: int, *, gap: int = 1, caption_rows: int = 0,
+           value_range: tuple[float, float] | None = None) -> np.ndarray:
+    """Tile images (n, h, w) row by row into one float32 array, NaN in the gaps and the empty cells.
+
+    Each tile is ``h`` by ``w`` pixels, with ``gap`` pixels between tiles and around the edge, plus
+    ``caption_rows`` blank pixel rows above each row of tiles (room for captions). With ``value_range`` the
+    pixel values are kept; without it each image is scaled to 0..1 by its own min and max (a constant image
+    becomes 0), as Matplotlib does for a lone image.
+
+    Returns:
+        Array of shape (nrows * (h + gap + caption_rows) + gap, ncols * (w + gap) + gap), nrows = ceil(n / ncols).
+    """
+    n, h, w = imgs.shape
+    nrows = int(np.ceil(n / ncols))
+    tiles = imgs.astype(np.float32)
+    if value_range is None:
+        lo = tiles.min(axis=(1, 2), keepdims=True)
+        span = tiles.max(axis=(1, 2), keepdims=True) - lo
+        tiles = np.where(span > 0, (tiles - lo) / np.where(span > 0, span, 1), 0).astype(np.float32)
+    cell_h, cell_w = h + gap + caption_rows, w + gap
+    out = np.full((nrows * cell_h + gap, ncols * cell_w + gap), np.nan, dtype=np.float32)
+    padded = np.full((nrows * ncols, h, w), np.nan, dtype=np.float32)
+    padded[:n] = tiles
+    # (nrows, ncols, h, w) -> place every tile at once through a strided view of the output
+    top = gap + caption_rows
+    view = out[:nrows * cell_h, :ncols * cell_w].reshape(nrows, cell_h, ncols, cell_w)
+    view[:, top:top + h, :, gap:gap + w] = padded.reshape(nrows, ncols, h, w).transpose(0, 2, 1, 3)
+    return out
+
+
+def _grid_mosaic(imgs: np.ndarray, captions: list[str] | None, *, ncols: int, cmap: str, size: float,
+                 value_range: tuple[float, float] | None, title: str | None) -> plt.Figure:
+    """Big grids: one mosaic image on one Axes (one ``imshow``), captions as small text above each tile."""
+    n, h, w = imgs.shape
+    nrows = int(np.ceil(n / ncols))
+    gap = max(1, w // 14)
+    caption_rows = (h * 2) // 5 if captions is not None else 0
+    tiled = _mosaic(imgs, ncols, gap=gap, caption_rows=caption_rows, value_range=value_range)
+    width = size * ncols
+    height = width * tiled.shape[0] / tiled.shape[1]
+    title_in = 0.4 if title else 0.0
+    fig = plt.figure(figsize=(width, height + title_in))
+    ax = fig.add_axes((0.0, 0.0, 1.0, height / (height + title_in)))
+    colours = plt.get_cmap(cmap).with_extremes(bad="white")
+    vmin, vmax = value_range if value_range else (0.0, 1.0)
+    ax.imshow(tiled, cmap=colours, vmin=vmin, vmax=vmax, interpolation="nearest", aspect="auto")
+    ax.axis("off")
+    if captions is not None:
+        cell_h, cell_w = h + gap + caption_rows, w + gap
+        for i, caption in enumerate(captions):
+            r, c = divmod(i, ncols)
+            ax.text(c * cell_w + gap + w / 2, r * cell_h + gap + caption_rows - 0.5, caption, ha="center",
+                    va="bottom", fontsize=7, clip_on=True)
+    if title:
+        fig.suptitle(title, y=1.0 - 0.05 / fig.get_figheight(), va="top")
     return fig
 
 
@@ -206,9 +323,7 @@ def plot_perceptron_line(w: Sequence[float] | np.ndarray, b: float, X: np.ndarra
     if isinstance(b, bool) or not np.isscalar(b) or not np.isfinite(float(b)):
         raise ValueError(f"b must be one finite number, got {b!r}")
     b = float(b)
-    for name, lim in (("xlim", xlim), ("ylim", ylim)):
-        if len(lim) != 2 or not lim[0] < lim[1]:
-            raise ValueError(f"{name} must be (low, high) with low < high, got {lim!r}")
+    xlim, ylim = check_interval(xlim, "xlim"), check_interval(ylim, "ylim")
     ax = _axes(ax, (4.2, 4.0))
     if shade:
         g1, g2 = np.meshgrid(np.linspace(*xlim, 150), np.linspace(*ylim, 150))
@@ -292,9 +407,7 @@ def plot_contour_path(f: Callable[[np.ndarray], np.ndarray],
         raise ValueError("paths is empty: pass an array of shape (k, 2) or a mapping {label: array}")
     checked = {label: as_array(p, f"paths[{label!r}]", shape=(None, 2), dtype_kind="fiu", allow_nan=True)
                for label, p in named.items()}
-    for name, rng in (("x_range", x_range), ("y_range", y_range)):
-        if len(rng) != 2 or not float(rng[0]) < float(rng[1]):
-            raise ValueError(f"{name} must be (low, high) with low < high, got {rng!r}")
+    x_range, y_range = check_interval(x_range, "x_range"), check_interval(y_range, "y_range")
     if isinstance(levels, bool) or not isinstance(levels, (int, np.integer)) or levels < 2:
         raise ValueError(f"levels must be an int >= 2, got {levels!r}")
     ax = _axes(ax)

@@ -5,7 +5,7 @@ dtype or range fails loudly at the call instead of producing a silently wrong re
 """
 from __future__ import annotations
 
-from typing import Sequence
+from typing import Mapping, Sequence
 
 import numpy as np
 
@@ -72,3 +72,48 @@ def check_same_length(a: np.ndarray, b: np.ndarray, name_a: str, name_b: str) ->
     """Raise ValueError if ``a`` and ``b`` do not have the same first dimension."""
     if len(a) != len(b):
         raise ValueError(f"{name_a} and {name_b} must have the same number of rows, got {len(a)} and {len(b)}")
+
+
+def check_non_empty(arr: np.ndarray, name: str, item: str = "row") -> None:
+    """Raise ValueError if ``arr`` has no entries along its first axis (e.g. ``X`` of shape (0, 2))."""
+    if arr.ndim == 0 or len(arr) == 0:
+        raise ValueError(f"{name} is empty (shape {arr.shape}); it needs at least one {item}")
+
+
+def check_interval(value: object, name: str) -> tuple[float, float]:
+    """Return ``value`` as ``(low, high)`` floats if it is a pair of finite numbers with ``low < high``.
+
+    Raises:
+        TypeError: if ``value`` is not a pair of numbers (a scalar, a string, non-numeric entries).
+        ValueError: if it has other than 2 entries, an entry is NaN or infinite, or ``low >= high``.
+    """
+    want = f"{name} must be a pair (low, high) of numbers with low < high, e.g. (0, 1)"
+    if isinstance(value, (str, bytes)) or not hasattr(value, "__len__") or not hasattr(value, "__getitem__"):
+        raise TypeError(f"{want}; got {type(value).__name__} {value!r}")
+    if len(value) != 2:
+        raise ValueError(f"{want}; got {len(value)} value(s): {value!r}")
+    try:
+        low, high = float(value[0]), float(value[1])  # type: ignore[index]
+    except (TypeError, ValueError) as exc:
+        raise TypeError(f"{want}; got {value!r}") from exc
+    if not (np.isfinite(low) and np.isfinite(high)) or not low < high:
+        raise ValueError(f"{want}; got {value!r}")
+    return low, high
+
+
+def check_sequence(value: object, name: str, *, length: int, per: str) -> None:
+    """Raise unless ``value`` is a list, tuple or 1-D array with exactly ``length`` entries, one per ``per``
+    (a singular noun, e.g. ``"image"``).
+
+    Raises:
+        TypeError: for a scalar, a string, a mapping or a set (e.g. ``labels=5`` instead of a list of labels).
+        ValueError: for a multi-dimensional array or a wrong number of entries.
+    """
+    if (isinstance(value, (str, bytes, Mapping)) or not hasattr(value, "__len__")
+            or not hasattr(value, "__getitem__")):
+        raise TypeError(f"{name} must be a sequence (list, tuple or 1-D array) with one entry per {per}, "
+                        f"e.g. a list of {length}; got {type(value).__name__} {value!r:.80}")
+    if isinstance(value, np.ndarray) and value.ndim != 1:
+        raise ValueError(f"{name} must be 1-D with one entry per {per}, got shape {value.shape}")
+    if len(value) != length:
+        raise ValueError(f"{name} has {len(value)} entries for {length} {per}s")

@@ -98,3 +98,18 @@ def complete(student_path: Path, instructor: nbformat.NotebookNode, *, wrong_row
             if "def row_means" in cell.source:
                 cell.source = cell.source.replace("a.mean(axis=1)", "a.mean(axis=0)")
     return write_notebook(nb, student_path)
+
+
+RECORD_HACK = '''from utils.checks.core import EXERCISES, RESULTS
+
+for ex in EXERCISES["98"]:
+    RESULTS.record(ex, "passed", "")'''
+"""A student cell that writes "passed" for every exercise straight into the check machinery."""
+
+
+def insert_before_summary(student_path: Path, source: str) -> Path:
+    """Add a code cell holding ``source`` just before the summary cell of a notebook (in place)."""
+    nb = read_notebook(student_path)
+    at = next(i for i, c in enumerate(nb.cells) if "checks.summary(" in c.source)
+    nb.cells.insert(at, new_code_cell(source))
+    return write_notebook(nb, student_path)

@@ -74,12 +74,14 @@ def test_failed_run_is_recorded_in_the_manifest_and_named_in_the_message(handins
 
 def rebuild(src: Path, dest: Path, *, manifest_edit=None, member_edit=None, rehash: bool = False,
             drop: str | None = None, add: str | None = None) -> Path:
-    """Copy a hand-in zip, altering it the way a careless or dishonest student might."""
+    """Copy a hand-in zip, altering it the way a careless or dishonest student might.
+
+    ``member_edit`` is ``(member, old, new)`` or a list of them.
+    """
     with zipfile.ZipFile(src) as zf:
         members = {n: zf.read(n) for n in zf.namelist()}
     manifest = json.loads(members[handin.MANIFEST_NAME])
-    if member_edit:
-        name, old, new = member_edit
+    for name, old, new in ([member_edit] if isinstance(member_edit, tuple) else member_edit or []):
         members[name] = members[name].replace(old.encode(), new.encode())
         if rehash:
             manifest["members"][name] = hashlib.sha256(members[name]).hexdigest()
@@ -143,23 +145,29 @@ def test_broken_files_become_rows_not_crashes(handins, tmp_path):
 
 def test_duplicate_hand_ins_keep_the_latest(handins, tmp_path):
     src = handins.out / "S0000003_98_fixture.zip"
-    shutil.copy(src, tmp_path / "a.zip")
-    rebuild(src, tmp_path / "b.zip", manifest_edit=lambda m: m.update(handed_in_at="2000-01-01T00:00:00+00:00"))
-    rows, messages = grade.gradebook([tmp_path / "b.zip", tmp_path / "a.zip"])
-    assert len(rows) == 1 and Path(rows[0]["zip"]).name == "a.zip"
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    shutil.copy(src, tmp_path / "a" / src.name)
+    rebuild(src, tmp_path / "b" / src.name,
+            manifest_edit=lambda m: m.update(handed_in_at="2000-01-01T00:00:00+00:00"))
+    rows, messages = grade.gradebook([tmp_path / "b" / src.name, tmp_path / "a" / src.name])
+    assert len(rows) == 1 and Path(rows[0]["zip"]).parent.name == "a" and rows[0]["integrity"] == "ok"
     assert "more than once" in messages[0]
 
 
 def test_rerun_exposes_a_consistent_forgery(handins, tmp_path):
-    """A forger edits outputs and manifest and fixes the hashes: only re-running shows the truth."""
+    """A forger edits outputs, HTML and manifest together and fixes the hashes: only re-running shows the truth."""
     src = handins.out / "S0000002_98_fixture.zip"
 
     def claim_all(m):
         for c in m["checks"]:
             c["status"] = "passed"
+        m["counts"] = {"passed": 2, "failed": 0, "not attempted": 0}
 
-    forged = rebuild(src, tmp_path / "forged.zip", manifest_edit=claim_all, rehash=True,
-                     member_edit=("98_fixture.ipynb", "⏳", "✅"))
-    row = grade.grade_zip(forged, rerun=True, timeout=120)
-    assert row["integrity"] == "ok" and row["passed"] == 2
+    forged = rebuild(src, tmp_path / src.name, manifest_edit=claim_all, rehash=True,
+                     member_edit=[("98_fixture.ipynb", "⏳", "✅"), ("98_fixture.html", "⏳", "✅")])
+    row = grade.grade_zip(forged)
+    assert row["integrity"] == "ok" and row["passed"] == 2  # default mode cannot tell (see the README)
+    row = grade.grade_zip(forged, rerun=True, timeout=120, instructor_dir=handins.root / "instructor" / "S0000002")
     assert row["rerun"] == "differs: 98.1 passed->not attempted; 98.2 passed->not attempted"
+    assert "disagrees with the manifest" in row["integrity"]

@@ -6,7 +6,7 @@ Use in a notebook::
     checks.perceptron.check_perceptron_learns_and(train_perceptron)   # after the exercise cell
     checks.summary("01")                                                # last cell
 """
-from utils.checks.core import EXERCISES, RESULTS, Exercise, assert_close, exercise, summary
+from utils.checks.core import EXERCISES, RESULTS, Exercise, assert_close, exercise, summary, use_or_reference
 
 # Topic modules register their exercises when imported (keep them free of heavy imports at module level).
 # One import line per topic module:
@@ -20,4 +20,4 @@ from utils.checks import gans  # noqa: F401,E402
 from utils.checks import gans_advanced  # noqa: F401,E402
 from utils.checks import keras_mnist  # noqa: F401,E402
 
-__all__ = ["EXERCISES", "RESULTS", "Exercise", "assert_close", "exercise", "summary"]
+__all__ = ["EXERCISES", "RESULTS", "Exercise", "assert_close", "exercise", "summary", "use_or_reference"]

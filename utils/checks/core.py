@@ -39,12 +39,13 @@ import threading
 import time
 from dataclasses import dataclass, field
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Callable, Literal
+from typing import TYPE_CHECKING, Any, Callable, Literal, TypeVar
 
 if TYPE_CHECKING:
     import numpy as np
 
 Status = Literal["passed", "failed", "not attempted"]
+T = TypeVar("T")
 
 DEFAULT_TIME_LIMIT = 30.0
 """Seconds a check may run by default. NumPy checks take milliseconds; 30 s leaves room for a very slow laptop."""
@@ -254,6 +255,47 @@ def _report_timeout(ex: Exercise, limit: float | None) -> None:
         f"Exercise {ex.label} ({ex.title}) {hint}. If your code is only slow (not stuck), allow more time: set "
         f"the environment variable {TIME_LIMIT_ENV_VAR} to a number of seconds (e.g. 300) before starting "
         f"Jupyter.") from None
+
+
+FALLBACK_MARK = "↪"
+"""Starts the one line :func:`use_or_reference` prints when it falls back (never a check line: not ✅/❌/⏳)."""
+
+
+def use_or_reference(label: str, student: T, reference: T, *, verbose: bool = True) -> T:
+    """What the cells after an exercise should use: the student's code once its check passed in this kernel,
+    else the reference implementation from ``utils``, saying so in one line.
+
+    So one unfinished exercise never blocks the rest of a lab: ``affine_forward = checks.use_or_reference(
+    "04.1", affine_forward, reference.layers.affine_forward)``. The student's object is used only when the
+    exercise's latest check *passed*; "failed", "not attempted" and "not checked yet" fall back.
+
+    Args:
+        label: the exercise, e.g. ``"04.1"``.
+        student: the student's function (or any object the exercise built).
+        reference: the course's own implementation, same interface.
+        verbose: print the one-line note when falling back.
+
+    Returns:
+        ``student`` or ``reference``.
+    """
+    m = re.fullmatch(r"(\d\d)\.(\d+)", label) if isinstance(label, str) else None
+    if m is None:
+        raise ValueError(f"label must look like '04.1' (notebook.exercise), got {label!r}")
+    key = (m.group(1), int(m.group(2)))
+    known = {(e.notebook, e.number) for e in EXERCISES.get(m.group(1), [])}
+    if key not in known:
+        raise ValueError(f"exercise {label} is not declared; declared for notebook {m.group(1)}: "
+                         f"{', '.join(f'{m.group(1)}.{n}' for _, n in sorted(known)) or 'none'}")
+    found = RESULTS.results.get(key)
+    if found is not None and found[0] == "passed":
+        return student
+    if verbose:
+        state = "not checked yet" if found is None else found[0]
+        name = getattr(reference, "__qualname__", None) or type(reference).__name__
+        module = getattr(reference, "__module__", "utils")
+        print(f"{FALLBACK_MARK} {label} is {state}: the cells below use the course's reference `{module}.{name}` "
+              f"instead of yours (finish {label} and re-run from there to use your own).")
+    return reference
 
 
 def summary(notebook: str, *, verbose: bool = True) -> dict[str, Status]:

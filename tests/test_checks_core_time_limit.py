@@ -1,6 +1,7 @@
 """utils.checks.core: a check cannot hang (time limit) and cannot keep an old "passed" after an interrupt."""
 from __future__ import annotations
 
+import signal
 import threading
 import time
 
@@ -140,3 +141,19 @@ def test_check_outside_the_main_thread_runs_without_watchdog(fresh):
     worker.join(timeout=30)
     assert outcome == [True]
     time.sleep(0.3)
+
+
+@pytest.mark.parametrize("disposition", [signal.SIG_IGN, signal.SIG_DFL])
+def test_time_limit_works_when_sigint_is_ignored_or_default(fresh, disposition):
+    """A process started in the background by a non-interactive shell (as CI may do) inherits SIGINT ignored,
+    and then interrupt_main() alone does nothing: the watchdog must still stop the loop, and restore SIGINT."""
+    check_count = _declare_loop_check(fresh, time_limit=1)
+    saved = signal.signal(signal.SIGINT, disposition)
+    try:
+        start = time.monotonic()
+        with pytest.raises(TimeoutError, match="did not finish within 1 s"):
+            check_count(endless_loop)
+        assert time.monotonic() - start < ENDLESS_FOR - 2
+        assert signal.getsignal(signal.SIGINT) == disposition
+    finally:
+        signal.signal(signal.SIGINT, saved)

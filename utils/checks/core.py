@@ -35,6 +35,7 @@ import functools
 import math
 import os
 import re
+import signal
 import threading
 import time
 from dataclasses import dataclass, field
@@ -136,6 +137,7 @@ class _Watchdog:
         self.fired = threading.Event()
         self._lock = threading.Lock()
         self._cancelled = False
+        self._saved_handler: Any = None
         active = limit is not None and threading.current_thread() is threading.main_thread()
         self._timer = threading.Timer(limit, self._fire) if active else None  # type: ignore[arg-type]
         if self._timer is not None:
@@ -150,6 +152,12 @@ class _Watchdog:
 
     def __enter__(self) -> "_Watchdog":
         if self._timer is not None:
+            # interrupt_main() does nothing while SIGINT is ignored or left to the OS (a process started in the
+            # background by a non-interactive shell inherits SIGINT ignored): make it raise KeyboardInterrupt
+            # for the duration of the check, and put the old disposition back afterwards.
+            self._saved_handler = signal.getsignal(signal.SIGINT)
+            if not callable(self._saved_handler):
+                signal.signal(signal.SIGINT, signal.default_int_handler)
             self._timer.start()
         return self
 
@@ -162,6 +170,8 @@ class _Watchdog:
         self._timer.cancel()
         if self.fired.is_set() and not (exc_type is not None and issubclass(exc_type, KeyboardInterrupt)):
             _absorb_pending_interrupt()
+        if not callable(self._saved_handler) and self._saved_handler is not None:
+            signal.signal(signal.SIGINT, self._saved_handler)
 
 
 def _absorb_pending_interrupt(wait: float = 1.0) -> None:

@@ -21,8 +21,6 @@ ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 
 NOT_YET: dict[str, str] = {
-    "02_activations_and_feedforward": "issue 11: exercises 02.x repeat softmax and the layer step shown above",
-    "03_loss_and_gradient_descent": "issue 11: the momentum exercise repeats cell 12's descent loop",
     "04_backpropagation": "issue 11: the exercises repeat the update shown in cell 25",
     "05_keras_mnist": "issue 11: 05.x repeat the model-building cells shown above",
     "08_dcgan": "issue 12: the generator exercise repeats cells 10 and 12",

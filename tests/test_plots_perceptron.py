@@ -69,3 +69,20 @@ def test_uses_given_axes():
 def test_bad_input_is_rejected(kwargs, exc):
     with pytest.raises(exc):
         plots.plot_perceptron_line(**kwargs)
+
+
+def test_ml_map_draws_four_nested_labelled_fields():
+    ax = plots.draw_ml_map()
+    boxes = [p for p in ax.patches if p.get_label() in {name for name, _ in plots.ML_MAP_RINGS}]
+    assert [b.get_label() for b in boxes] == [name for name, _ in plots.ML_MAP_RINGS]
+    for outer, inner in zip(boxes, boxes[1:]):  # each field lies inside the one before it
+        o, i = outer.get_bbox(), inner.get_bbox()
+        assert o.x0 < i.x0 and i.x1 < o.x1 and o.y0 < i.y0 and i.y1 < o.y1
+    texts = " ".join(t.get_text() for t in ax.texts)
+    assert all(name in texts for name, _ in plots.ML_MAP_RINGS) and "perceptron" in texts
+    assert ax.get_title()
+
+
+def test_ml_map_uses_given_axes():
+    fig, axes = plt.subplots(1, 2)
+    assert plots.draw_ml_map(ax=axes[0], title="map") is axes[0] and axes[0].get_title() == "map"

@@ -432,3 +432,44 @@ def plot_contour_path(f: Callable[[np.ndarray], np.ndarray],
     if isinstance(paths, Mapping):
         ax.legend(fontsize=8, loc="upper right")
     return ax
+
+
+ML_MAP_RINGS: tuple[tuple[str, str], ...] = (
+    ("Artificial intelligence", "machines doing tasks that need intelligence, also by hand-written rules:\n"
+                                "chess engines, expert systems, route planners"),
+    ("Machine learning", "rules learnt from examples, on features people chose:\nlinear and logistic "
+                         "regression, decision trees, ★ the perceptron (notebook 01)"),
+    ("Representation learning", "learns the features too:\nPCA, autoencoders, word2vec embeddings (06)"),
+    ("Deep learning", "many layers of learnt features:\nmulti-layer networks (02–05), CNNs (05, 08), GANs (07–10)"),
+)
+"""The nested fields :func:`draw_ml_map` draws, outermost first: (name, examples). After Goodfellow, Bengio and
+Courville, *Deep Learning* (2016), Figure 1.4."""
+
+
+def draw_ml_map(*, ax: Axes | None = None,
+                title: str = "Where neural networks sit: each field contains the next") -> Axes:
+    """Draw artificial intelligence ⊃ machine learning ⊃ representation learning ⊃ deep learning as nested
+    rounded boxes, each with its name and examples (:data:`ML_MAP_RINGS`), the course's notebooks placed in them.
+
+    Args:
+        ax: Axes to draw on (a new 8 × 5.4 inch figure when None).
+        title: the figure's title.
+
+    Returns:
+        The Axes (axis off; coordinates 0..1). Each box is a ``FancyBboxPatch`` labelled with its field's name.
+    """
+    from matplotlib.patches import FancyBboxPatch
+
+    ax = _axes(ax, (8, 5.4))
+    colours = ["#eef3fb", "#dbe9f6", "#c6dbef", "#9ecae1"]
+    for depth, ((name, examples), colour) in enumerate(zip(ML_MAP_RINGS, colours)):
+        left, bottom = 0.02 + 0.05 * depth, 0.02 + 0.03 * depth
+        width, top = 1 - 2 * left, 0.97 - 0.225 * depth
+        box = FancyBboxPatch((left, bottom), width, top - bottom, boxstyle="round,pad=0,rounding_size=0.03",
+                             fc=colour, ec="#3b6a9a", lw=1.2, label=name)
+        ax.add_patch(box)
+        ax.text(0.5, top - 0.035, name, ha="center", va="top", fontsize=12, fontweight="bold")
+        ax.text(0.5, top - 0.09, examples, ha="center", va="top", fontsize=9, linespacing=1.3)
+    ax.set(xlim=(0, 1), ylim=(0, 1), title=title)
+    ax.axis("off")
+    return ax

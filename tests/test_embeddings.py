@@ -86,83 +86,6 @@ def test_shakespeare_vocabulary_size_is_about_3100():
 
 
 # ------------------------------------------------------------------------------------------- sampling
-def test_keep_probabilities_rule():
-    counts = np.array([0, 1000, 10, 1])
-    p = E.keep_probabilities(counts, threshold=1e-2)
-    f = counts / counts.sum()
-    assert p[0] == 0.0
-    assert p[1] == pytest.approx(np.sqrt(1e-2 / f[1]) + 1e-2 / f[1])
-    assert p[1] < p[2] <= p[3] == 1.0
-    with pytest.raises(ValueError, match="threshold"):
-        E.keep_probabilities(counts, threshold=0)
-    with pytest.raises(ValueError, match="sum to 0"):
-        E.keep_probabilities(np.zeros(3, dtype=int))
-
-
-def test_negative_sampling_distribution():
-    p = E.negative_sampling_distribution(np.array([0, 16, 1]))
-    assert p[0] == 0 and p.sum() == pytest.approx(1.0)
-    assert p[1] / p[2] == pytest.approx(16 ** 0.75)
-    with pytest.raises(ValueError, match="nothing to sample"):
-        E.negative_sampling_distribution(np.array([5, 0, 0]))
-
-
-def _reference_pairs(ids, window):
-    """Every (target, context) pair within ``window``, by the obvious double loop."""
-    return sorted((ids[i], ids[j]) for i in range(len(ids)) for j in range(len(ids)) if 0 < abs(i - j) <= window)
-
-
-def test_skipgram_pairs_positive_pairs_match_a_loop_when_window_is_full():
-    ids = np.array([1, 2, 3, 4, 5, 6, 7])
-    counts = np.array([0] + [1] * 7)
-    # window=1 makes the dynamic window deterministic (every reach is 1)
-    got = E.skipgram_pairs(ids, counts, window=1, num_ns=2, subsample=None, seed=0)
-    pairs = sorted(zip(got.targets.tolist(), got.contexts[:, 0].tolist()))
-    assert pairs == _reference_pairs(ids.tolist(), 1)
-
-
-def test_skipgram_pairs_shapes_labels_and_negatives():
-    rng = np.random.default_rng(0)
-    counts = np.array([0] + list(rng.integers(5, 50, size=30)))
-    ids = rng.integers(1, 31, size=2000)
-    d = E.skipgram_pairs(ids, counts, window=3, num_ns=4, subsample=None, seed=1)
-    n = len(d)
-    assert d.targets.shape == (n,) and d.contexts.shape == (n, 5) and d.labels.shape == (n, 5)
-    assert d.labels.dtype == np.float32 and np.all(d.labels[:, 0] == 1) and np.all(d.labels[:, 1:] == 0)
-    assert d.contexts.min() >= 1, "PAD (0) must never be sampled"
-    assert np.mean(d.contexts[:, 1:] == d.contexts[:, :1]) < 1e-3, "negatives should differ from the true context"
-    # every positive pair is at most `window` apart in the text: check it is a true pair
-    true = set(_reference_pairs(ids.tolist(), 3))
-    assert set(zip(d.targets.tolist(), d.contexts[:, 0].tolist())) <= true
-    # dynamic window: between the window=1 count and the full count
-    assert 2 * (len(ids) - 1) < n < 2 * sum(len(ids) - o for o in (1, 2, 3))
-    same = E.skipgram_pairs(ids, counts, window=3, num_ns=4, subsample=None, seed=1)
-    np.testing.assert_array_equal(same.contexts, d.contexts)
-
-
-def test_skipgram_subsampling_drops_frequent_words():
-    counts = np.array([0, 10000, 10])
-    ids = np.array([1] * 10000 + [2] * 10)
-    np.random.default_rng(0).shuffle(ids)
-    d = E.skipgram_pairs(ids, counts, window=1, num_ns=1, subsample=1e-3, seed=0)
-    assert d.n_tokens_kept < 2000  # "the"-like word mostly dropped
-    assert np.sum(d.targets == 2) >= 10  # rare word kept (each occurrence is a target at least once)
-
-
-def test_skipgram_bad_input():
-    counts = np.array([0, 3, 3])
-    with pytest.raises(ValueError, match="padding"):
-        E.skipgram_pairs(np.array([0, 1, 2]), counts)
-    with pytest.raises(ValueError, match="window"):
-        E.skipgram_pairs(np.array([1, 2]), counts, window=0)
-    with pytest.raises(ValueError, match="num_ns"):
-        E.skipgram_pairs(np.array([1, 2]), counts, num_ns=0)
-    with pytest.raises(ValueError, match="at least 2 tokens"):
-        E.skipgram_pairs(np.array([1]), counts, subsample=None)
-    with pytest.raises(ValueError, match="dimension"):
-        E.skipgram_pairs(np.array([[1, 2]]), counts)
-
-
 # ------------------------------------------------------------------------------------------- similarity
 @pytest.fixture
 def toy():
@@ -195,16 +118,22 @@ def test_top_k():
         E.top_k(np.array([1.0]), 0)
 
 
-def test_nearest_words_is_cosine_and_excludes_self_and_pad(toy):
+def test_nearest_to_vector_is_cosine_and_excludes_pad_and_given_words(toy):
     vocab, m = toy
-    got = E.nearest_words("cat", vocab, m, k=3)
+    got = E.nearest_to_vector(m[vocab.id_of("cat")], vocab, m, k=3, exclude=("cat",))
     assert [w for w, _ in got] == ["kitten", "dog", "car"]
     sims = [s for _, s in got]
     assert sims == sorted(sims, reverse=True)
     with pytest.raises(KeyError, match="zebra"):
-        E.nearest_words("zebra", vocab, m)
+        E.nearest_to_vector(m[1], vocab, m, exclude=("zebra",))
     with pytest.raises(ValueError, match="rows"):
-        E.nearest_words("cat", vocab, m[:3])
+        E.nearest_to_vector(m[1], vocab, m[:3])
+
+
+def test_what_students_write_is_not_in_utils_embeddings():
+    """Notebook 06's exercises (pairs, subsampling, negatives, nearest words) live only in utils.reference."""
+    for name in ["skipgram_pairs", "keep_probabilities", "negative_sampling_distribution", "nearest_words"]:
+        assert not hasattr(E, name), name
 
 
 def test_analogy_parallelogram():

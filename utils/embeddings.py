@@ -1,8 +1,11 @@
-"""Text-embedding plumbing: tokenise a play, build a vocabulary, make skip-gram training pairs, search vectors
-by cosine similarity, project them to 2-D, and export/import them for reuse.
+"""Text-embedding plumbing: tokenise a play, build a vocabulary, compare vectors by cosine similarity (pairs,
+analogies, kNN), project them to 2-D, and export/import them for reuse.
 
-The word2vec model itself and its training step stay in the notebook (06_embedding_lab); this module holds the
-parts that are plumbing rather than the lesson. Everything is NumPy; nothing here imports TensorFlow.
+The lesson of notebook 06 stays in the notebook: students write the skip-gram pair builder, the subsampling,
+the negative sampler and the nearest-neighbour search themselves (their reference answers are in
+:mod:`utils.reference.skipgram`, used only after each exercise), and the word2vec model is built there too. This
+module holds the parts that are plumbing rather than the lesson. Everything is NumPy; nothing here imports
+TensorFlow.
 
 Conventions used throughout:
 
@@ -156,130 +159,6 @@ def build_vocabulary(tokens: Sequence[str], *, min_count: int = 5) -> Vocabulary
     return Vocabulary((PAD, *kept), np.array([0] + [counts[w] for w in kept], dtype=np.int64))
 
 
-# --------------------------------------------------------------------------------------------- skip-gram
-def keep_probabilities(counts: np.ndarray, *, threshold: float = 1e-3) -> np.ndarray:
-    """Probability of keeping each word when subsampling frequent words (word2vec's rule).
-
-    ``p_keep = min(1, sqrt(t / f) + t / f)`` where ``f`` is the word's share of the corpus and ``t`` the
-    threshold: words rarer than about ``t`` are always kept, "the" and "and" are mostly dropped.
-
-    Args:
-        counts: word counts, shape (V,), non-negative ints (PAD's 0 gets probability 0).
-        threshold: t, a float in (0, 1).
-
-    Returns:
-        float64 array of shape (V,) in [0, 1].
-    """
-    counts = as_array(counts, "counts", ndim=1, dtype_kind="iu")
-    if not (isinstance(threshold, (int, float)) and 0 < threshold < 1):
-        raise ValueError(f"threshold must be a number in (0, 1), got {threshold!r}")
-    total = counts.sum()
-    if total <= 0:
-        raise ValueError("counts sum to 0: no words to sample")
-    f = counts / total
-    with np.errstate(divide="ignore"):
-        ratio = np.where(f > 0, threshold / np.where(f > 0, f, 1.0), 0.0)
-    return np.minimum(1.0, np.sqrt(ratio) + ratio)
-
-
-def negative_sampling_distribution(counts: np.ndarray, *, power: float = 0.75) -> np.ndarray:
-    """Word2vec's noise distribution for negative samples: ``counts ** power``, normalised; PAD gets 0.
-
-    Returns:
-        float64 array of shape (V,) summing to 1.
-    """
-    counts = as_array(counts, "counts", ndim=1, dtype_kind="iu").astype(np.float64)
-    if np.any(counts < 0):
-        raise ValueError("counts must be non-negative")
-    weights = counts ** float(power)
-    weights[0] = 0.0
-    if weights.sum() <= 0:
-        raise ValueError("counts has no positive entry besides PAD (id 0): nothing to sample")
-    return weights / weights.sum()
-
-
-@dataclass(frozen=True)
-class SkipGramData:
-    """Training data for skip-gram with negative sampling (the layout of TensorFlow's word2vec tutorial).
-
-    Attributes:
-        targets: int64 (N,), the centre word of each example.
-        contexts: int64 (N, 1 + num_ns): column 0 the true context word, columns 1.. the negative samples.
-        labels: float32 (N, 1 + num_ns): 1 in column 0, 0 elsewhere.
-        n_tokens_kept: how many tokens survived subsampling.
-    """
-
-    targets: np.ndarray
-    contexts: np.ndarray
-    labels: np.ndarray
-    n_tokens_kept: int
-
-    def __len__(self) -> int:
-        return len(self.targets)
-
-
-def skipgram_pairs(ids: np.ndarray, counts: np.ndarray, *, window: int = 4, num_ns: int = 4,
-                   subsample: float | None = 1e-3, seed: int = 0) -> SkipGramData:
-    """Build skip-gram examples with subsampling and negative sampling, vectorised (no per-pair Python loop).
-
-    1. Subsampling: each token is kept with probability :func:`keep_probabilities` (skip with ``subsample=None``).
-    2. Positive pairs: for every kept token ``i`` and every offset ``o`` with ``1 <= |o| <= w_i`` the pair
-       ``(ids[i], ids[i + o])``, where ``w_i`` is drawn uniformly from ``1..window`` per token (word2vec's
-       "dynamic window", which weights near neighbours more). One NumPy operation per offset.
-    3. Negatives: ``num_ns`` words per pair drawn from :func:`negative_sampling_distribution`; a draw that equals
-       the true context is redrawn (a handful of times), so the labels stay correct.
-
-    Args:
-        ids: the encoded corpus, int array of shape (n,), values in ``1..V-1`` (no PAD).
-        counts: word counts of shape (V,) (``Vocabulary.counts``).
-        window: maximum distance between target and context (int >= 1).
-        num_ns: negative samples per positive pair (int >= 1).
-        subsample: the subsampling threshold t, or None to keep every token.
-        seed: seed of the NumPy generator (same seed, same data).
-
-    Returns:
-        :class:`SkipGramData` with N examples.
-    """
-    ids = as_array(ids, "ids", ndim=1, dtype_kind="iu").astype(np.int64)
-    counts = as_array(counts, "counts", ndim=1, dtype_kind="iu")
-    window = check_positive_int(window, "window")
-    num_ns = check_positive_int(num_ns, "num_ns")
-    if ids.size and (ids.min() < 1 or ids.max() >= len(counts)):
-        raise ValueError(f"ids must lie in 1..{len(counts) - 1} (0 is padding), got values from "
-                         f"{ids.min()} to {ids.max()}")
-    rng = np.random.default_rng(seed)
-    if subsample is not None:
-        keep = rng.random(ids.size) < keep_probabilities(counts, threshold=subsample)[ids]
-        ids = ids[keep]
-    n = ids.size
-    if n < 2:
-        raise ValueError(f"need at least 2 tokens after subsampling to make pairs, got {n}")
-    reach = rng.integers(1, window + 1, size=n)  # dynamic window per centre token
-    targets, contexts = [], []
-    for offset in range(1, window + 1):
-        centre = np.arange(n - offset)
-        # pair (centre, centre + offset) is used by the centre if its reach covers it, and vice versa
-        right = centre[reach[centre] >= offset]
-        left = centre[reach[centre + offset] >= offset] + offset
-        targets += [ids[right], ids[left]]
-        contexts += [ids[right + offset], ids[left - offset]]
-    t = np.concatenate(targets)
-    c = np.concatenate(contexts)
-    order = rng.permutation(t.size)
-    t, c = t[order], c[order]
-    noise = negative_sampling_distribution(counts)
-    neg = rng.choice(len(counts), size=(t.size, num_ns), p=noise)
-    for _ in range(10):  # redraw the rare negatives that hit the true context word
-        clash = neg == c[:, None]
-        if not clash.any():
-            break
-        neg[clash] = rng.choice(len(counts), size=int(clash.sum()), p=noise)
-    all_contexts = np.concatenate([c[:, None], neg], axis=1)
-    labels = np.zeros(all_contexts.shape, dtype=np.float32)
-    labels[:, 0] = 1.0
-    return SkipGramData(t, all_contexts, labels, int(n))
-
-
 # --------------------------------------------------------------------------------------------- similarity
 def normalize_rows(matrix: np.ndarray, *, eps: float = 1e-12) -> np.ndarray:
     """Rows scaled to unit length (shape kept, float64); all-zero rows stay zero."""
@@ -311,21 +190,6 @@ def top_k(similarities: np.ndarray, k: int, *, exclude: Iterable[int] = ()) -> n
         return np.zeros(0, dtype=np.int64)
     part = np.argpartition(-sims, k - 1)[:k]
     return part[np.argsort(-sims[part], kind="stable")].astype(np.int64)
-
-
-def nearest_words(word: str, vocab: Vocabulary, matrix: np.ndarray, k: int = 10) -> list[tuple[str, float]]:
-    """The ``k`` words most cosine-similar to ``word`` (itself and PAD excluded), best first.
-
-    Args:
-        word: a word in ``vocab``.
-        vocab: the :class:`Vocabulary` whose ids index ``matrix``.
-        matrix: embedding matrix of shape (len(vocab), d).
-        k: how many neighbours (int >= 1).
-
-    Returns:
-        ``[(word, cosine similarity), ...]``, similarities descending.
-    """
-    return nearest_to_vector(matrix[vocab.id_of(word)], vocab, matrix, k, exclude=(word,))
 
 
 def nearest_to_vector(vector: np.ndarray, vocab: Vocabulary, matrix: np.ndarray, k: int = 10, *,
@@ -538,8 +402,7 @@ def mean_vector(tokens: Sequence[str], vocab: Vocabulary, matrix: np.ndarray) ->
 
 
 __all__ = [
-    "PAD", "SkipGramData", "Vocabulary", "analogy", "build_vocabulary", "cosine_similarities", "export_embeddings",
-    "is_speaker_line", "keep_probabilities", "knn_classify", "load_embeddings_json", "load_embeddings_tsv",
-    "mean_vector", "nearest_to_vector", "nearest_words", "negative_sampling_distribution", "normalize_rows",
-    "pair_similarities", "pca_project", "skipgram_pairs", "tokenize", "tokenize_play", "top_k",
+    "PAD", "Vocabulary", "analogy", "build_vocabulary", "cosine_similarities", "export_embeddings",
+    "is_speaker_line", "knn_classify", "load_embeddings_json", "load_embeddings_tsv", "mean_vector",
+    "nearest_to_vector", "normalize_rows", "pair_similarities", "pca_project", "tokenize", "tokenize_play", "top_k",
 ]

@@ -137,3 +137,22 @@ def test_trivial_lines_are_not_counted():
     assert not telling("return out") and not telling("else:") and not telling(")]")
     assert not telling("for _ in range(steps):") and not telling("keras.Sequential([")
     assert telling("return np.maximum(0.0, x)") and telling("w = w + lr * (y - pred) * x")
+
+
+MAX_CELLS, MAX_MARKDOWN_WORDS = 62, 2_500
+"""One lab each: "no notebook over about 60 cells or 2,400 markdown words" (with a little give for "about")."""
+TOO_LONG: dict[str, str] = {
+    "06_embedding_lab": "issue 11: 65 cells; to be split (word embeddings / image embeddings and memory)",
+    "07_vanilla_gan": "issue 12: 63 cells",
+    "08_dcgan": "issue 12: 2,753 markdown words",
+}
+"""Notebook stem -> why it is still longer than one lab."""
+
+
+@pytest.mark.parametrize("path", [pytest.param(p, id=p.stem, marks=[pytest.mark.xfail(
+    strict=True, reason=TOO_LONG[p.stem])] if p.stem in TOO_LONG else []) for p in NOTEBOOKS])
+def test_each_notebook_fits_one_lab(path):
+    nb = nbformat.read(path, as_version=4)
+    words = sum(len(c.source.split()) for c in nb.cells if c.cell_type == "markdown")
+    assert len(nb.cells) <= MAX_CELLS, f"{path.name} has {len(nb.cells)} cells (at most {MAX_CELLS}): split it"
+    assert words <= MAX_MARKDOWN_WORDS, f"{path.name} has {words} markdown words (at most {MAX_MARKDOWN_WORDS})"

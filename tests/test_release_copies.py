@@ -21,7 +21,6 @@ ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 
 NOT_YET: dict[str, str] = {
-    "05_keras_mnist": "issue 11: 05.x repeat the model-building cells shown above",
     "08_dcgan": "issue 12: the generator exercise repeats cells 10 and 12",
     "10_stylegan_ideas_and_ethics": "issue 12: the exercise repeats cell 7's moments",
 }

@@ -33,6 +33,23 @@ def _identity(z: np.ndarray) -> np.ndarray:
 
 
 # ---------------------------------------------------------------------------------------------- 02.1
+
+def _must_raise_value_error(call: Callable[[], Any], *, wrong_kind: Callable[[str], str], silent: str) -> None:
+    """Run ``call`` (a student's function given a bad argument) and demand a ``ValueError``.
+
+    A stub's ``NotImplementedError`` passes through (the exercise is not attempted); another exception fails
+    with ``wrong_kind(<exception name>)``; returning normally fails with ``silent``.
+    """
+    try:
+        call()
+    except ValueError:
+        return
+    except NotImplementedError:
+        raise
+    except Exception as err:  # noqa: BLE001 - any other error is the wrong kind for a bad argument
+        raise AssertionError(wrong_kind(type(err).__name__)) from None
+    raise AssertionError(silent)
+
 @exercise("02", 1, "ReLU and leaky ReLU derivatives")
 def check_relu_derivatives(relu_derivative: Callable[[np.ndarray], np.ndarray],
                            leaky_relu_derivative: Callable[..., np.ndarray]) -> str:
@@ -190,18 +207,12 @@ def check_init_network(init_network: Callable[..., Any]) -> str:
         "the same rng seed must give the same weights and another seed other weights: draw from the rng argument "
         "(rng.normal(...)), not np.random.normal or np.random.randn")
 
-    try:
-        init_network([3, 2], "lecun", np.random.default_rng(0))
-    except ValueError:
-        pass
-    except NotImplementedError:
-        raise
-    except Exception as err:  # noqa: BLE001 - any other error is the wrong kind for a bad argument
-        raise AssertionError(f'init_network([3, 2], "lecun", rng) raised {type(err).__name__}; raise ValueError '
-                             f"naming the allowed values (\"naive\", \"xavier\", \"he\")") from None
-    else:
-        raise AssertionError('init_network([3, 2], "lecun", rng) returned without complaint: a misspelt init must '
-                             'raise ValueError naming the allowed values, not silently pick a rule')
+    _must_raise_value_error(
+        lambda: init_network([3, 2], "lecun", np.random.default_rng(0)),
+        wrong_kind=lambda name: (f'init_network([3, 2], "lecun", rng) raised {name}; raise ValueError '
+                                 f"naming the allowed values (\"naive\", \"xavier\", \"he\")"),
+        silent='init_network([3, 2], "lecun", rng) returned without complaint: a misspelt init must '
+               'raise ValueError naming the allowed values, not silently pick a rule')
     return "shapes, zero biases and the standard deviation of all three rules are right; seeded and validated"
 
 
@@ -283,19 +294,13 @@ def check_forward(forward: Callable[..., Any]) -> str:
         f"forward with 10 layers must return 11 arrays (X and one per layer), got "
         f"{len(layers_deep) if isinstance(layers_deep, (list, tuple)) else type(layers_deep).__name__}")
 
-    try:
-        forward(params, X, acts[:2])
-    except ValueError:
-        pass
-    except NotImplementedError:
-        raise
-    except Exception as err:  # noqa: BLE001 - any other error is the wrong kind for a bad argument
-        raise AssertionError(f"forward with 3 layers but 2 activations raised {type(err).__name__}; check "
-                             f"len(activations) == len(params) first and raise ValueError") from None
-    else:
-        raise AssertionError("forward with 3 layers of params but only 2 activations returned without complaint: zip() "
-                             "stops at the shorter list, so layer 3 was silently skipped. Check len(activations) == "
-                             "len(params) first and raise ValueError")
+    _must_raise_value_error(
+        lambda: forward(params, X, acts[:2]),
+        wrong_kind=lambda name: (f"forward with 3 layers but 2 activations raised {name}; check "
+                                 f"len(activations) == len(params) first and raise ValueError"),
+        silent="forward with 3 layers of params but only 2 activations returned without complaint: zip() "
+               "stops at the shorter list, so layer 3 was silently skipped. Check len(activations) == "
+               "len(params) first and raise ValueError")
     return "right output and every layer's activations for 3 and 10 layers; a missing activation raises ValueError"
 
 

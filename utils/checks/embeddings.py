@@ -151,13 +151,19 @@ def check_subsample(subsample: Callable) -> str:
 
 
 # ------------------------------------------------------------------------------------------------ 06.3
-def _pairs_of(result: Any) -> tuple[np.ndarray, np.ndarray]:
+def _two_results(result: Any, function: str, first: str, second: str) -> tuple[Any, Any]:
+    """``result`` as the pair ``(first, second)`` a student's function must return, or a clear AssertionError."""
     if result is None:
-        raise AssertionError("skipgram_pairs returned None, expected two arrays (targets, contexts): "
-                             "did you forget `return`?")
+        raise AssertionError(f"{function} returned None, expected two arrays ({first}, {second}): "
+                             f"did you forget `return`?")
     if not isinstance(result, (tuple, list)) or len(result) != 2:
-        raise AssertionError("return two arrays: `return targets, contexts` (a tuple), got "
+        raise AssertionError(f"return two arrays: `return {first}, {second}` (a tuple), got "
                              f"{type(result).__name__}")
+    return result[0], result[1]
+
+
+def _pairs_of(result: Any) -> tuple[np.ndarray, np.ndarray]:
+    result = _two_results(result, "skipgram_pairs", "targets", "contexts")
     t = _as_int_array(result[0], "skipgram_pairs", "two int arrays (targets, contexts)").ravel()
     c = _as_int_array(result[1], "skipgram_pairs", "two int arrays (targets, contexts)").ravel()
     assert t.shape == c.shape, f"targets and contexts must be equally long, got {t.shape[0]} and {c.shape[0]}"
@@ -276,12 +282,7 @@ TOY_VECTORS = np.array([
 
 
 def _neighbours_of(result: Any, k: int) -> tuple[list[int], np.ndarray]:
-    if result is None:
-        raise AssertionError("nearest_neighbours returned None, expected (indices, similarities): did you "
-                             "forget `return`?")
-    if not isinstance(result, (tuple, list)) or len(result) != 2:
-        raise AssertionError("return two arrays: `return indices, similarities` (a tuple), got "
-                             f"{type(result).__name__}")
+    result = _two_results(result, "nearest_neighbours", "indices", "similarities")
     idx = _as_int_array(result[0], "nearest_neighbours", "row indices (ints)").ravel().tolist()
     sims = assert_finite_result(result[1], "nearest_neighbours", "k cosine similarities").ravel()
     assert len(idx) == k and sims.shape == (k,), (f"k={k} asks for {k} indices and {k} similarities, got "

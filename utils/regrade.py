@@ -117,7 +117,8 @@ def _declared_in(tree: ast.Module) -> Iterable[tuple[str, str]]:
                 yield node.name, f"{nb_arg.value}.{num_arg.value}"
 
 
-def declared_exercises(instructor: nbformat.NotebookNode, checks_dir: str | Path | None = None) -> dict[str, list[str]]:
+def labels_by_check_function(instructor: nbformat.NotebookNode,
+                              checks_dir: str | Path | None = None) -> dict[str, list[str]]:
     """Which exercise labels each check function checks, read statically (nothing is imported or run).
 
     Args:
@@ -293,14 +294,14 @@ def derive_results(executed: nbformat.NotebookNode, built: RerunNotebook, instru
         built: what :func:`build_rerun_notebook` returned.
         instructor: the instructor notebook.
         failed_index: index of the cell where the run stopped, or None if it completed.
-        checks_dir: folder of the topic check modules (see :func:`declared_exercises`).
+        checks_dir: folder of the topic check modules (see :func:`labels_by_check_function`).
         name: the notebook's file name (its number is used when the instructor notebook has no summary cell).
 
     Returns:
         ``{label: status}`` for every exercise declared for the notebook or reported by an instructor check cell.
     """
     number = exercise_number(instructor, name or "instructor.ipynb")
-    declared = declared_exercises(instructor, checks_dir)
+    declared = labels_by_check_function(instructor, checks_dir)
     statuses: dict[str, Status] = {label: "not attempted" for labels in declared.values() for label in labels
                                    if number is None or label.startswith(f"{number}.")}
     for index, j in sorted(built.instructor_cells.items()):
@@ -359,7 +360,7 @@ def rerun(manifest: dict[str, Any], nb: nbformat.NotebookNode, *, instructor_dir
         nb: the student's (executed) notebook from the zip; its outputs are ignored.
         instructor_dir: folder of the instructor notebooks (default ``notebooks/`` of this pack).
         timeout: per-cell time limit, seconds.
-        checks_dir: folder of the topic check modules (see :func:`declared_exercises`).
+        checks_dir: folder of the topic check modules (see :func:`labels_by_check_function`).
 
     Raises:
         RegradeError: no usable instructor notebook.

@@ -1,6 +1,6 @@
-"""Benchmark: variants of notebook 08's DCGAN, compared after the same number of steps, with their cost per step.
+"""Benchmark: variants of notebook 10's DCGAN, compared after the same number of steps, with their cost per step.
 
-Notebook 08's section 1 quotes these figures. Every variant starts from the two-layer DCGAN (generator Dense ->
+Notebook 10's section 1 quotes these figures. Every variant starts from the two-layer DCGAN (generator Dense ->
 7x7x64 -> Conv2DTranspose 14x14x32 -> 28x28x1 tanh, BatchNorm and LeakyReLU; discriminator strided Conv2D 32, 64
 with LeakyReLU and Dropout 0.1 -> logit; Adam(1e-3, beta_1 0.5); batch 64; non-saturating loss) and adds options,
 joined with ``+``:
@@ -8,12 +8,12 @@ joined with ``+``:
 * ``s1``    — a stride-1 Conv2DTranspose (7x7x64) in the generator before the two stride-2 ones;
 * ``d3``    — a third strided Conv2D (4x4x128) in the discriminator;
 * ``ema``   — an exponential moving average of the generator's weights with a constant decay of 0.999 (as
-  measured for notebook 08's section 1; the notebook adds a warm-up, see its section 4); both are scored;
+  measured for notebook 10's section 1; the notebook adds a warm-up, see its section 4); both are scored;
 * ``mbstd`` — a minibatch-standard-deviation channel before the discriminator's flatten (ProGAN);
 * ``decay`` — the learning rate falls linearly to 0 over the second half of the run;
 * ``base``  — nothing added.
 
-Notebook 08 uses ``s1+d3+ema``. Each variant is scored on 10,000 samples at a third, two thirds and the end of
+Notebook 10 uses ``s1+d3+ema``. Each variant is scored on 10,000 samples at a third, two thirds and the end of
 the run, and the time per step is measured on the same run (tracing excluded). Prints one JSON line per score.
 
 Usage::

@@ -3,19 +3,19 @@
 Trains, one after the other, with the same architectures, hyperparameters and step counts as the notebooks in
 full mode, and checks each against its training budget (the course's targets, measured on a 2-core laptop CPU):
 
-* ``07 MLP GAN`` — notebook 07's stabilised recipe, taken from :mod:`utils.gan_recipes`: noise 100 -> Dense 128
+* ``09 MLP GAN`` — notebook 09's stabilised recipe, taken from :mod:`utils.gan_recipes`: noise 100 -> Dense 128
   -> 784 tanh; discriminator 784 -> 128 -> logit; LeakyReLU(0.2); Adam(beta_1 0.5) with the learning rate
   decaying along a cosine from 2e-3 to 1e-4; one-sided label smoothing 0.9; non-saturating loss; batch 128;
   20,000 steps. Budget 3 minutes.
-* ``08 DCGAN`` — notebook 08: Dense -> 7x7x64 -> Conv2DTranspose 7x7x64 (stride 1) -> 14x14x32 -> 28x28x1 tanh,
+* ``10 DCGAN`` — notebook 10: Dense -> 7x7x64 -> Conv2DTranspose 7x7x64 (stride 1) -> 14x14x32 -> 28x28x1 tanh,
   with BatchNorm and LeakyReLU; discriminator three strided Conv2D (32, 64, 128) with LeakyReLU and Dropout 0.1
   -> logit; Adam(1e-3, beta_1 0.5); batch 64; an exponential moving average of the generator's weights (decay
   min(0.999, (1 + t) / (10 + t)) at step t), which is the model scored; 6,000 steps. Budget 6 minutes.
-* ``09 CGAN`` — notebook 09: the DCGAN without the stride-1 layer, the third discriminator convolution and the
+* ``11 CGAN`` — notebook 11: the DCGAN without the stride-1 layer, the third discriminator convolution and the
   average, with a label embedding (16) concatenated to z and a learned 28x28 label plane as the discriminator's
   second channel and a projection term e_y . h added to its logit; 5,000 steps. Budget 6 minutes.
 
-The models of 08 and 09 are defined here again (not imported from the notebooks, which show them cell by cell);
+The models of 10 and 11 are defined here again (not imported from the notebooks, which show them cell by cell);
 keep the constants below in step with the notebooks' knob cells. Only the time spent inside the train steps
 counts as training time (as ``GanHistory.seconds`` in the notebooks); tracing the step (the first call) and
 scoring are excluded. Each run is scored on 10,000 samples with :class:`utils.gan_eval.MnistScorer`.
@@ -27,7 +27,7 @@ Usage::
 
     .venv/bin/python benchmarks/bench_gan_budgets.py                      # ~10 min: about 1 + 5 + 3 min of training
     .venv/bin/python benchmarks/bench_gan_budgets.py --steps-scale 0.01 --score-n 1000   # smoke run, under a minute
-    .venv/bin/python benchmarks/bench_gan_budgets.py --only 08 --fast-cpu  # with TensorFlow's oneDNN kernels
+    .venv/bin/python benchmarks/bench_gan_budgets.py --only 10 --fast-cpu  # with TensorFlow's oneDNN kernels
 
 Timings on a shared machine are inflated by other processes (the scores are not: the step counts are fixed).
 Report the load along with the numbers.
@@ -45,16 +45,16 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-BUDGETS_S = {"07": 180.0, "08": 360.0, "09": 360.0}
-STEPS = {"07": 20_000, "08": 6_000, "09": 5_000}
-NAMES = {"07": "07 MLP GAN (stabilised)", "08": "08 DCGAN", "09": "09 conditional GAN"}
+BUDGETS_S = {"09": 180.0, "10": 360.0, "11": 360.0}
+STEPS = {"09": 20_000, "10": 6_000, "11": 5_000}
+NAMES = {"09": "09 MLP GAN (stabilised)", "10": "10 DCGAN", "11": "11 conditional GAN"}
 
-# Notebooks 08 and 09 (same DCGAN body; 08 adds a stride-1 layer and the average, 09 the label inputs).
+# Notebooks 10 and 11 (same DCGAN body; 10 adds a stride-1 layer and the average, 11 the label inputs).
 DC = dict(latent_dim=64, width=32, batch_size=64, lr=1e-3, beta_1=0.5, dropout=0.1, embed_dim=16, ema_decay=0.999)
 
 
 def build_dcgan(keras, conditional: bool):
-    """Notebook 08's DCGAN (conditional=False) or notebook 09's conditional GAN (conditional=True)."""
+    """Notebook 10's DCGAN (conditional=False) or notebook 11's conditional GAN (conditional=True)."""
     L, w = keras.layers, DC["width"]
     noise = keras.Input((DC["latent_dim"],))
     inputs = [noise]
@@ -65,7 +65,7 @@ def build_dcgan(keras, conditional: bool):
         x = L.Concatenate()([noise, L.Embedding(10, DC["embed_dim"])(label)])
     x = L.LeakyReLU(0.2)(L.BatchNormalization()(L.Dense(7 * 7 * 2 * w, use_bias=False)(x)))
     x = L.Reshape((7, 7, 2 * w))(x)
-    if not conditional:  # notebook 08's stride-1 layer at 7x7
+    if not conditional:  # notebook 10's stride-1 layer at 7x7
         x = L.LeakyReLU(0.2)(L.BatchNormalization()(L.Conv2DTranspose(2 * w, 4, strides=1, padding="same",
                                                                      use_bias=False)(x)))
     x = L.LeakyReLU(0.2)(L.BatchNormalization()(L.Conv2DTranspose(w, 4, strides=2, padding="same",
@@ -82,7 +82,7 @@ def build_dcgan(keras, conditional: bool):
         x = L.Concatenate()([img_in, L.Reshape((28, 28, 1))(L.Embedding(10, 28 * 28)(d_label))])
     x = L.Dropout(DC["dropout"])(L.LeakyReLU(0.2)(L.Conv2D(w, 4, strides=2, padding="same")(x)))
     x = L.Dropout(DC["dropout"])(L.LeakyReLU(0.2)(L.Conv2D(2 * w, 4, strides=2, padding="same")(x)))
-    if not conditional:  # notebook 08's third convolution, 7x7 -> 4x4
+    if not conditional:  # notebook 10's third convolution, 7x7 -> 4x4
         x = L.Dropout(DC["dropout"])(L.LeakyReLU(0.2)(L.Conv2D(4 * w, 4, strides=2, padding="same")(x)))
     h = L.Flatten()(x)
     logit = L.Dense(1)(h)
@@ -93,7 +93,7 @@ def build_dcgan(keras, conditional: bool):
 
 
 def with_weight_average(tf, step, generator, ema_generator, decay: float):
-    """Notebook 08's train step: ``step`` followed by the EMA update of ``ema_generator``, in one graph.
+    """Notebook 10's train step: ``step`` followed by the EMA update of ``ema_generator``, in one graph.
 
     As in the notebook, the decay warms up with the step count t: min(decay, (1 + t) / (10 + t)).
     """
@@ -112,16 +112,16 @@ def with_weight_average(tf, step, generator, ema_generator, decay: float):
 
 
 def run_one(key: str, steps: int, scorer, *, score_n: int = 10_000, seed: int = 42) -> dict:
-    """Train GAN ``key`` ("07", "08" or "09") for ``steps`` steps of its notebook's recipe; return its figures."""
+    """Train GAN ``key`` ("09", "10" or "11") for ``steps`` steps of its notebook's recipe; return its figures."""
     import keras
     import tensorflow as tf
 
     from utils import gan, gan_recipes
 
     keras.utils.set_random_seed(seed)
-    conditional = key == "09"
+    conditional = key == "11"
     scored = None
-    if key == "07":
+    if key == "09":
         r = gan_recipes.MLP_RECIPE
         g, disc = gan_recipes.mlp_gan(r["latent_dim"], r["hidden"])
         step = gan_recipes.make_train_step(g, disc, *gan_recipes.mlp_gan_optimizers(steps),
@@ -133,7 +133,7 @@ def run_one(key: str, steps: int, scorer, *, score_n: int = 10_000, seed: int = 
                                            keras.optimizers.Adam(DC["lr"], beta_1=DC["beta_1"]),
                                            latent_dim=DC["latent_dim"], conditional=conditional)
         latent_dim, batch_size = DC["latent_dim"], DC["batch_size"]
-        if key == "08":
+        if key == "10":
             scored = keras.models.clone_model(g)
             scored.set_weights(g.get_weights())
             step = with_weight_average(tf, step, g, scored, DC["ema_decay"])

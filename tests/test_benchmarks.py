@@ -19,9 +19,9 @@ def _load(name: str):
 
 def test_gan_budget_benchmark_runs_the_notebook_recipes_and_prints_a_table(capsys):
     bench = _load("bench_gan_budgets")
-    assert bench.main(["--steps-scale", "0.005", "--score-n", "200", "--only", "07", "08", "--no-save"]) == 0
+    assert bench.main(["--steps-scale", "0.005", "--score-n", "200", "--only", "09", "10", "--no-save"]) == 0
     out = capsys.readouterr().out
-    rows = [line for line in out.splitlines() if line.startswith(("07 MLP GAN", "08 DCGAN"))]
+    rows = [line for line in out.splitlines() if line.startswith(("09 MLP GAN", "10 DCGAN"))]
     assert len(rows) == 2  # the final table (each run's line is also printed, indented, as it finishes)
     assert rows[0].split()[4] == "100" and rows[1].split()[2] == "30"  # 20,000 and 6,000 steps x 0.005
     assert "budget s" in out and "/10" in rows[-1]
@@ -37,17 +37,17 @@ def test_gan_budget_benchmark_rejects_bad_arguments(args, message, capsys):
 
 
 def test_recipes_in_the_benchmark_match_notebook_08_knobs():
-    """The benchmark copies notebook 08's constants; a change to one without the other must fail here."""
+    """The benchmark copies notebook 10's constants; a change to one without the other must fail here."""
     import nbformat
 
     bench = _load("bench_gan_budgets")
-    nb = nbformat.read(BENCH.parent / "notebooks" / "08_dcgan.ipynb", as_version=4)
+    nb = nbformat.read(BENCH.parent / "notebooks" / "10_dcgan.ipynb", as_version=4)
     source = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
     assert "LATENT_DIM, WIDTH, BATCH_SIZE = 64, 32, 64" in source
     assert (bench.DC["latent_dim"], bench.DC["width"], bench.DC["batch_size"]) == (64, 32, 64)
     assert "LR, BETA_1, DROPOUT, EMA_DECAY = 1e-3, 0.5, 0.1, 0.999" in source
     assert (bench.DC["lr"], bench.DC["beta_1"], bench.DC["dropout"], bench.DC["ema_decay"]) == (1e-3, 0.5, 0.1, 0.999)
-    assert f"full={bench.STEPS['08']:_}" in source
+    assert f"full={bench.STEPS['10']:_}" in source
     assert "tf.minimum(ema_decay, (1 + t) / (10 + t))" in source  # the warm-up the benchmark copies
 
 

@@ -48,8 +48,8 @@ def test_every_kind_of_write_is_reported(repo, write):
     elif write == "untracked":
         (repo / "notebooks" / "01_x-Copy1.ipynb").write_text("{}")
     elif write == "ignored output":
-        (repo / "outputs" / "07").mkdir(parents=True)
-        (repo / "outputs" / "07" / "g.png").write_bytes(b"png")
+        (repo / "outputs" / "09").mkdir(parents=True)
+        (repo / "outputs" / "09" / "g.png").write_bytes(b"png")
     else:
         nb.unlink()
     found = changes(before, snapshot(repo))

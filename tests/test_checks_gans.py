@@ -1,4 +1,4 @@
-"""Checks of notebook 07: each passes on a right answer, fails on plausible wrong ones, and reports a stub."""
+"""Checks of notebook 09: each passes on a right answer, fails on plausible wrong ones, and reports a stub."""
 import pytest
 import tensorflow as tf
 
@@ -13,7 +13,7 @@ def bce(targets, logits):
     return tf.reduce_mean(tf.nn.sigmoid_cross_entropy_with_logits(labels=targets, logits=logits))
 
 
-# ---------------------------------------------------------------- 07.1 discriminator loss
+# ---------------------------------------------------------------- 09.1 discriminator loss
 def d_loss_right(real, fake):
     return bce(tf.ones_like(real), real) + bce(tf.zeros_like(fake), fake)
 
@@ -39,11 +39,11 @@ def test_discriminator_loss_fails_on_wrong_answers(wrong):
 
 
 def test_discriminator_loss_stub_is_not_attempted():
-    with pytest.raises(NotImplementedError, match="07.1"):
+    with pytest.raises(NotImplementedError, match="09.1"):
         gans.check_discriminator_loss(_stub)
 
 
-# ---------------------------------------------------------------- 07.2 non-saturating generator loss
+# ---------------------------------------------------------------- 09.2 non-saturating generator loss
 def test_generator_loss_passes_on_right_answers():
     assert gans.check_generator_loss(lambda f: bce(tf.ones_like(f), f)) is True
     assert gans.check_generator_loss(lambda f: tf.reduce_mean(tf.nn.softplus(-f))) is True
@@ -62,11 +62,11 @@ def test_generator_loss_fails_on_wrong_answers(wrong):
 
 
 def test_generator_loss_stub_is_not_attempted():
-    with pytest.raises(NotImplementedError, match="07.2"):
+    with pytest.raises(NotImplementedError, match="09.2"):
         gans.check_generator_loss(_stub)
 
 
-# ---------------------------------------------------------------- 07.3 one-sided label smoothing
+# ---------------------------------------------------------------- 09.3 one-sided label smoothing
 def smoothed_right(real, fake, smooth=0.9):
     return bce(tf.fill(tf.shape(real), smooth), real) + bce(tf.zeros_like(fake), fake)
 
@@ -87,5 +87,5 @@ def test_smoothed_loss_fails_on_wrong_answers(wrong):
 
 
 def test_smoothed_loss_stub_is_not_attempted():
-    with pytest.raises(NotImplementedError, match="07.3"):
+    with pytest.raises(NotImplementedError, match="09.3"):
         gans.check_smoothed_discriminator_loss(_stub)

@@ -1,4 +1,4 @@
-"""Checks of notebooks 08-10: each passes on a right answer, fails on plausible wrong ones, and reports a stub."""
+"""Checks of notebooks 10-12: each passes on a right answer, fails on plausible wrong ones, and reports a stub."""
 import keras
 import numpy as np
 import pytest
@@ -11,7 +11,7 @@ def _stub(*args, **kwargs):
     raise NotImplementedError()
 
 
-# ---------------------------------------------------------------- 08.1 transposed-conv size
+# ---------------------------------------------------------------- 10.1 transposed-conv size
 def size_right(size, kernel, stride, padding):
     return size * stride if padding == "same" else (size - 1) * stride + kernel
 
@@ -36,7 +36,7 @@ def test_conv_transpose_size_stub():
         ga.check_conv_transpose_size(_stub)
 
 
-# ---------------------------------------------------------------- 08.2 DCGAN generator
+# ---------------------------------------------------------------- 10.2 DCGAN generator
 def _generator(latent_dim, *, activation="tanh", up="convT", bn=True, extra_dense=False, side=7):
     layers = [keras.Input((latent_dim,)), keras.layers.Dense(side * side * 8)]
     if extra_dense:
@@ -76,7 +76,7 @@ def test_dcgan_generator_stub():
         ga.check_dcgan_generator(_stub)
 
 
-# ---------------------------------------------------------------- 09.1 one-hot channels
+# ---------------------------------------------------------------- 11.1 one-hot channels
 def one_hot_right(images, labels):
     maps = tf.one_hot(labels, 10)[:, None, None, :] * tf.ones_like(images)
     return tf.concat([images, maps], axis=-1)
@@ -102,7 +102,7 @@ def test_one_hot_channels_stub():
         ga.check_one_hot_channels(_stub)
 
 
-# ---------------------------------------------------------------- 09.2 label accuracy
+# ---------------------------------------------------------------- 11.2 label accuracy
 def test_label_accuracy_passes():
     assert ga.check_label_accuracy(lambda p, y: float(np.mean(np.argmax(p, axis=1) == y))) is True
 

@@ -1,4 +1,4 @@
-"""Tests for utils.gan_recipes: notebook 07's MLP GAN and the shared train step."""
+"""Tests for utils.gan_recipes: notebook 09's MLP GAN and the shared train step."""
 from __future__ import annotations
 
 import numpy as np
@@ -15,7 +15,7 @@ def test_mlp_gan_shapes_and_ranges():
     assert g.output_shape == (None, 28, 28, 1) and d.output_shape == (None, 1)
     images = np.asarray(g(np.random.default_rng(0).standard_normal((5, 100)).astype("float32")))
     assert images.min() >= -1 and images.max() <= 1
-    # notebook 07's pair: 100*128+128 + 128*784+784 and 784*128+128 + 128+1
+    # notebook 09's pair: 100*128+128 + 128*784+784 and 784*128+128 + 128+1
     assert g.count_params() == 114_064 and d.count_params() == 100_609
 
 
@@ -65,19 +65,19 @@ def test_bad_arguments_are_rejected_clearly():
         gan_recipes.mlp_gan_optimizers(0)
 
 
-def test_mlp_recipe_matches_notebook_07():
-    """gan_recipes copies notebook 07's stabilised recipe; changing one without the other must fail here."""
+def test_mlp_recipe_matches_notebook_09():
+    """gan_recipes copies notebook 09's stabilised recipe; changing one without the other must fail here."""
     import ast
     import re
     from pathlib import Path
 
     import nbformat
 
-    nb = nbformat.read(Path(__file__).resolve().parent.parent / "notebooks" / "07_vanilla_gan.ipynb", as_version=4)
+    nb = nbformat.read(Path(__file__).resolve().parent.parent / "notebooks" / "09_vanilla_gan.ipynb", as_version=4)
     source = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
     r = gan_recipes.MLP_RECIPE
     knobs = re.search(r"^LATENT_DIM, BATCH_SIZE, LR_NOTES, LR = (.+)$", source, re.M)
-    assert knobs, "notebook 07's knob line changed: update this test and utils.gan_recipes.MLP_RECIPE"
+    assert knobs, "notebook 09's knob line changed: update this test and utils.gan_recipes.MLP_RECIPE"
     latent_dim, batch_size, _, lr = ast.literal_eval(knobs.group(1))
     assert (latent_dim, batch_size, lr) == (r["latent_dim"], r["batch_size"], r["lr"])
     assert f"CosineDecay(LR, decay_steps=STEPS, alpha={r['lr_final_fraction']})" in source

@@ -107,12 +107,12 @@ def test_force_replaces_earlier_zip_and_quick_sets_the_kernel_environment(handed
     (b"\xff\xfe\x00garbage", "not UTF-8"),
 ])
 def test_bad_notebook_exits_nonzero_with_a_clear_message(tmp_path, capsys, content, expected):
-    path = tmp_path / "07_vanilla_gan.ipynb"
+    path = tmp_path / "09_vanilla_gan.ipynb"
     if content is not None:
         path.write_bytes(content)
     code = handin.main([str(path), "--student-id", SID, "--name", NAME, "--out", str(tmp_path / "out")])
     err = capsys.readouterr().err
-    assert code == 2 and expected in err and "07_vanilla_gan.ipynb" in err
+    assert code == 2 and expected in err and "09_vanilla_gan.ipynb" in err
     assert not (tmp_path / "out").exists()
     if content is not None:
         assert path.read_bytes() == content
@@ -132,11 +132,11 @@ def test_valid_ids_names_and_numbers():
     for bad in ("", "   ", "a\nb", 5):
         with pytest.raises(HandinError, match="name"):
             handin.validate_name(bad)
-    assert handin.notebook_number("notebooks/07_vanilla_gan.ipynb") == "07"
+    assert handin.notebook_number("notebooks/09_vanilla_gan.ipynb") == "09"
     assert handin.notebook_number("my_notebook.ipynb") is None
     nb = fx.instructor_notebook()
     assert handin.exercise_number(nb, "renamed.ipynb") == "98"
-    assert handin.exercise_number(nbformat.v4.new_notebook(), "07_x.ipynb") == "07"
+    assert handin.exercise_number(nbformat.v4.new_notebook(), "07_x.ipynb") == "09"
     with pytest.raises(ValueError, match="timeout"):
         hand_in("x.ipynb", student_id=SID, name=NAME, timeout=0)
 

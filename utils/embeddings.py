@@ -311,7 +311,7 @@ def export_embeddings(directory: str | Path, vocab: Vocabulary, matrix: np.ndarr
     Floats are written with 9 significant digits, enough to restore float32 exactly.
 
     Args:
-        directory: the output folder (e.g. ``utils.output_dir("06_embedding_lab")``).
+        directory: the output folder (e.g. ``utils.output_dir("06_word_embeddings")``).
         vocab: the vocabulary whose ids index ``matrix``.
         matrix: (len(vocab), d) finite floats.
 

@@ -1,13 +1,13 @@
 """Ready-made GANs of the course, for comparisons and benchmarks.
 
-Notebook 07 builds its MLP GAN cell by cell, because that is what it teaches. Later notebooks (and
+Notebook 09 builds its MLP GAN cell by cell, because that is what it teaches. Later notebooks (and
 ``benchmarks/bench_gan_budgets.py``) need the *same* GAN again only as a yardstick, so it lives here once:
 
-* :func:`mlp_gan` — notebook 07's stabilised generator and discriminator (LeakyReLU, tanh output, one logit);
+* :func:`mlp_gan` — notebook 09's stabilised generator and discriminator (LeakyReLU, tanh output, one logit);
 * :func:`make_train_step` — the course's train step (binary cross-entropy on logits, non-saturating generator
   loss, optional one-sided label smoothing, optional labels for a conditional GAN), compiled with
   ``@tf.function``; it follows the train-step contract of :mod:`utils.gan`;
-* :data:`MLP_RECIPE` — notebook 07's stabilised hyperparameters.
+* :data:`MLP_RECIPE` — notebook 09's stabilised hyperparameters.
 
 Keras and TensorFlow are imported inside the functions, so ``import utils.gan_recipes`` stays cheap.
 """
@@ -24,12 +24,12 @@ MLP_RECIPE: Mapping[str, float | int] = {
     "latent_dim": 100, "hidden": 128, "batch_size": 128, "lr": 2e-3, "lr_final_fraction": 0.05,
     "beta_1": 0.5, "real_label": 0.9,
 }
-"""Notebook 07's stabilised recipe: z of 100 numbers, 128 hidden units, batch 128, Adam(beta_1 0.5) with the
+"""Notebook 09's stabilised recipe: z of 100 numbers, 128 hidden units, batch 128, Adam(beta_1 0.5) with the
 learning rate decaying along a cosine from 2e-3 to 5 % of it over the run, real labels smoothed to 0.9."""
 
 
 def mlp_gan(latent_dim: int = 100, hidden: int = 128) -> tuple["keras.Model", "keras.Model"]:
-    """Notebook 07's stabilised MLP pair.
+    """Notebook 09's stabilised MLP pair.
 
     Generator: noise (batch, latent_dim) -> Dense(hidden) -> LeakyReLU(0.2) -> Dense(784, tanh) -> images
     (batch, 28, 28, 1) in [-1, 1]. Discriminator: images (batch, 28, 28, 1) -> Flatten -> Dense(hidden) ->
@@ -104,7 +104,7 @@ def make_train_step(generator: Any, discriminator: Any, g_optimizer: Any, d_opti
 
 
 def mlp_gan_optimizers(steps: int) -> tuple[Any, Any]:
-    """Two Adam optimisers with notebook 07's cosine learning-rate schedule over ``steps`` steps."""
+    """Two Adam optimisers with notebook 09's cosine learning-rate schedule over ``steps`` steps."""
     steps = check_positive_int(steps, "steps")
     import keras
 

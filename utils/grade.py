@@ -206,7 +206,7 @@ def _failed_cell(v: Any) -> str | None:
 
 _ERROR = {"index": _nonneg_int, "first_line": _text(), "ename": _text(200), "evalue": _text(),
           "outcome": _one_of(*OUTCOMES), "role": _text(50), "origin": _text(50)}
-_CHECK = {"label": _pattern(_LABEL, "a label like '07.1'"), "title": _text(), "status": _one_of(*STATUSES),
+_CHECK = {"label": _pattern(_LABEL, "a label like '09.1'"), "title": _text(), "status": _one_of(*STATUSES),
           "message": _text()}
 
 
@@ -245,7 +245,7 @@ MANIFEST_FIELDS: dict[str, Callable[[Any], str | None]] = {
     "student_id": lambda v: None if isinstance(v, str) and STUDENT_ID_PATTERN.fullmatch(v)
     else f"must be a student id (letters, digits, - and _), got {_show(v)}",
     "name": _name,
-    "notebook": _pattern(_NOTEBOOK, "a notebook file name like '07_vanilla_gan.ipynb'"),
+    "notebook": _pattern(_NOTEBOOK, "a notebook file name like '09_vanilla_gan.ipynb'"),
     "notebook_number": lambda v: None if v is None or (isinstance(v, str) and re.fullmatch(r"\d\d", v))
     else f"must be a two-digit string or null, got {_show(v)}",
     "notebook_sha256": _pattern(_HEX64, "a SHA-256 hex digest"),

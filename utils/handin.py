@@ -2,12 +2,12 @@
 
 Command line (from the top of the course pack)::
 
-    python -m utils.handin notebooks/07_vanilla_gan.ipynb --student-id S1234567 --name "Ada Lovelace"
+    python -m utils.handin notebooks/09_vanilla_gan.ipynb --student-id S1234567 --name "Ada Lovelace"
 
 or from a notebook cell (save the notebook first: the file on disk is what is handed in)::
 
     import utils.handin
-    utils.handin.hand_in("07_vanilla_gan.ipynb", student_id="S1234567", name="Ada Lovelace")
+    utils.handin.hand_in("09_vanilla_gan.ipynb", student_id="S1234567", name="Ada Lovelace")
 
 What happens:
 
@@ -80,8 +80,8 @@ STUDENT_ID_PATTERN = re.compile(r"\A[A-Za-z0-9][A-Za-z0-9_-]{0,63}\Z")
 """A whole student id: anchored with ``\\Z``, not ``$`` (which also accepts a trailing newline), so ``.match``
 (as ``utils.grade`` uses it) and ``.fullmatch`` both accept the whole id only."""
 
-EXPECTED_FULL_SECONDS: dict[str, int] = {"00": 5, "01": 11, "02": 15, "03": 14, "04": 30, "05": 187, "06": 60,
-                                         "07": 300, "08": 360, "09": 240, "10": 120}
+EXPECTED_FULL_SECONDS: dict[str, int] = {"00": 5, "01": 11, "02": 15, "03": 14, "04": 30, "05": 187, "06": 60, "07": 60, "08": 60,
+                                         "09": 300, "10": 360, "11": 240, "12": 120}
 """Wall-clock seconds each course notebook takes top to bottom in full mode (README's course map, rounded up)."""
 TIMEOUT_MARGIN = 4
 """A full-mode cell may take this many times its whole notebook's expected time before the hand-in gives up.
@@ -126,7 +126,7 @@ def validate_name(name: object) -> str:
 
 
 def notebook_number(path: str | Path) -> str | None:
-    """The two-digit number a course notebook's file name starts with (``"07"`` for 07_vanilla_gan), or None."""
+    """The two-digit number a course notebook's file name starts with (``"09"`` for 09_vanilla_gan), or None."""
     m = re.match(r"^(\d\d)(?:[_\-. ]|$)", Path(path).stem)
     return m.group(1) if m else None
 
@@ -196,7 +196,7 @@ def default_handin_dir() -> Path:
 
 
 def zip_name(student_id: str, notebook: str | Path) -> str:
-    """File name of a hand-in, e.g. ``S1234567_07_vanilla_gan.zip``."""
+    """File name of a hand-in, e.g. ``S1234567_09_vanilla_gan.zip``."""
     return f"{validate_student_id(student_id)}_{Path(notebook).stem}.zip"
 
 
@@ -321,7 +321,7 @@ _DECLARED_IN_CELL = re.compile(r"""\bexercise\(\s*["'](\d\d)["']\s*,\s*(\d+)\s*(
 
 
 def _label_key(label: str) -> tuple[int, ...]:
-    """Sort key of an exercise label: ``"07.10"`` after ``"07.9"``."""
+    """Sort key of an exercise label: ``"09.10"`` after ``"09.9"``."""
     return tuple(int(part) for part in label.split("."))
 
 

@@ -6,7 +6,7 @@ memories are recalled (and, in a real system, pasted into the prompt). Real syst
 the idea fits in a page::
 
     from utils.memory import VectorMemory
-    mem = VectorMemory(dim=64, path=utils.output_dir("06_embedding_lab") / "memory.json")
+    mem = VectorMemory(dim=64, path=utils.output_dir("06_word_embeddings") / "memory.json")
     mid = mem.remember("Juliet's nurse loves to talk", vector)      # -> e.g. "m3f9c02a1d4e7"
     for record, sim in mem.recall(query_vector, k=3):               # best first
         print(f"{sim:.2f} {record.text}")

@@ -440,7 +440,7 @@ ML_MAP_RINGS: tuple[tuple[str, str], ...] = (
     ("Machine learning", "rules learnt from examples, on features people chose:\nlinear and logistic "
                          "regression, decision trees, ★ the perceptron (notebook 01)"),
     ("Representation learning", "learns the features too:\nPCA, autoencoders, word2vec embeddings (06)"),
-    ("Deep learning", "many layers of learnt features:\nmulti-layer networks (02–05), CNNs (05, 08), GANs (07–10)"),
+    ("Deep learning", "many layers of learnt features:\nmulti-layer networks (02–05), CNNs (05, 10), GANs (09–12)"),
 )
 """The nested fields :func:`draw_ml_map` draws, outermost first: (name, examples). After Goodfellow, Bengio and
 Courville, *Deep Learning* (2016), Figure 1.4."""

@@ -71,7 +71,7 @@ def default_instructor_dir() -> Path:
 
 
 def load_instructor_notebook(notebook: str, instructor_dir: str | Path | None = None) -> nbformat.NotebookNode:
-    """The instructor's version of ``notebook`` (a file name such as ``07_vanilla_gan.ipynb``).
+    """The instructor's version of ``notebook`` (a file name such as ``09_vanilla_gan.ipynb``).
 
     Raises:
         RegradeError: the file is missing or is not a readable notebook.

@@ -87,7 +87,7 @@ def choose_cpu_kernels(fast: bool) -> bool:
     """Choose TensorFlow's CPU kernels before TensorFlow is imported; return whether oneDNN is on.
 
     ``fast=True`` turns on the oneDNN kernels (``TF_ENABLE_ONEDNN_OPTS=1``): on x86 CPUs they run the
-    convolutional GANs of notebooks 08 about 1.5-2x faster (``benchmarks/bench_gan_budgets.py``), but
+    convolutional GANs of notebooks 10 about 1.5-2x faster (``benchmarks/bench_gan_budgets.py``), but
     results may differ in the last digits from the plain kernels and from run to run. ``fast=False`` keeps
     the plain kernels unless the variable was already set. The choice is read once, when TensorFlow is
     first imported: if it already was, nothing changes and a note says to restart the kernel.

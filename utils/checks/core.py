@@ -53,7 +53,7 @@ DEFAULT_TIME_LIMIT = 30.0
 
 TENSORFLOW_TIME_LIMIT = 60.0
 """Seconds for checks that import TensorFlow/Keras: a cold import plus the check took 5.6 s on a busy 2-core
-machine (measured for 07.1); 10 times that, rounded up."""
+machine (measured for 09.1); 10 times that, rounded up."""
 
 TIME_LIMIT_ENV_VAR = "NNCOURSE_CHECK_TIME_LIMIT"
 """Environment variable overriding every check's time limit: seconds (``120``), or ``off`` for no limit."""

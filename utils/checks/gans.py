@@ -1,4 +1,4 @@
-"""Checks for the GAN notebooks (07 Vanilla GAN; checks for 08-09 are added below by their authors).
+"""Checks for the GAN notebooks (09 Vanilla GAN; notebooks 10-12 are in gans_advanced).
 
 Every check builds its own logits as TensorFlow tensors, calls the student's function and tests what the loss
 *does*: its value on hand-picked logits compared with the binary cross-entropy formula evaluated here in NumPy,
@@ -51,8 +51,8 @@ def _value_and_grad(fn: Callable[..., Any], *arrays: np.ndarray, wrt: int, what:
     return _scalar(out, what), np.asarray(grad, dtype=np.float64)
 
 
-# --------------------------------------------------------------------------- notebook 07
-@exercise("07", 1, "Discriminator loss", time_limit=TENSORFLOW_TIME_LIMIT)
+# --------------------------------------------------------------------------- notebook 09
+@exercise("09", 1, "Discriminator loss", time_limit=TENSORFLOW_TIME_LIMIT)
 def check_discriminator_loss(discriminator_loss: Callable[[Any, Any], Any]) -> str:
     """``discriminator_loss(real_logits, fake_logits)``: BCE with targets 1 for real and 0 for fake, summed.
 
@@ -81,7 +81,7 @@ def check_discriminator_loss(discriminator_loss: Callable[[Any, Any], Any]) -> s
     return f"confused discriminator 2 ln 2 = {confused:.4f}, perfect one ≈ 0, gradients point the right way"
 
 
-@exercise("07", 2, "Non-saturating generator loss", time_limit=TENSORFLOW_TIME_LIMIT)
+@exercise("09", 2, "Non-saturating generator loss", time_limit=TENSORFLOW_TIME_LIMIT)
 def check_generator_loss(generator_loss: Callable[[Any], Any]) -> str:
     """``generator_loss(fake_logits)``: the non-saturating loss -mean(log D(G(z))) = mean(softplus(-fake_logits))."""
     rng = np.random.default_rng(8)
@@ -108,7 +108,7 @@ def check_generator_loss(generator_loss: Callable[[Any], Any]) -> str:
     return f"ln 2 at logit 0, slope {slope:.2f} per example when D rejects the fakes (no saturation)"
 
 
-@exercise("07", 3, "One-sided label smoothing", time_limit=TENSORFLOW_TIME_LIMIT)
+@exercise("09", 3, "One-sided label smoothing", time_limit=TENSORFLOW_TIME_LIMIT)
 def check_smoothed_discriminator_loss(smoothed_discriminator_loss: Callable[..., Any]) -> str:
     """``smoothed_discriminator_loss(real_logits, fake_logits, smooth=0.9)``: real targets ``smooth``, fake targets 0."""
     rng = np.random.default_rng(9)

@@ -1,4 +1,4 @@
-"""Checks for the advanced GAN notebooks: 08 DCGAN, 09 conditional GAN, 10 StyleGAN ideas and ethics.
+"""Checks for the advanced GAN notebooks: 10 DCGAN, 11 conditional GAN, 12 StyleGAN ideas and ethics.
 
 Every check calls the student's function on inputs it builds itself and tests what the result *does* (shapes,
 value ranges, invariances, agreement with Keras layers or with the formula evaluated here in NumPy); none
@@ -23,8 +23,8 @@ def _as_float_array(value: Any, what: str) -> np.ndarray:
     return arr
 
 
-# --------------------------------------------------------------------------- notebook 08
-@exercise("08", 1, "Transposed-convolution output size", time_limit=TENSORFLOW_TIME_LIMIT)
+# --------------------------------------------------------------------------- notebook 10
+@exercise("10", 1, "Transposed-convolution output size", time_limit=TENSORFLOW_TIME_LIMIT)
 def check_conv_transpose_size(conv_transpose_size: Callable[[int, int, int, str], int]) -> str:
     """``conv_transpose_size(size, kernel, stride, padding)``: the side length a Keras ``Conv2DTranspose`` outputs.
 
@@ -46,7 +46,7 @@ def check_conv_transpose_size(conv_transpose_size: Callable[[int, int, int, str]
     return "matches Keras for 'same' (size × stride) and 'valid' ((size − 1) × stride + kernel)"
 
 
-@exercise("08", 2, "A generator that follows the DCGAN recipe", time_limit=TENSORFLOW_TIME_LIMIT)
+@exercise("10", 2, "A generator that follows the DCGAN recipe", time_limit=TENSORFLOW_TIME_LIMIT)
 def check_dcgan_generator(build_generator: Callable[[int], Any]) -> str:
     """``build_generator(latent_dim)``: a Keras model (n, latent_dim) -> (n, 28, 28, 1) in [-1, 1].
 
@@ -85,8 +85,8 @@ def check_dcgan_generator(build_generator: Callable[[int], Any]) -> str:
     return f"(n, {latent_dim}) -> (n, 28, 28, 1) in [-1, 1], Conv2DTranspose + BatchNorm, {model.count_params():,} weights"
 
 
-# --------------------------------------------------------------------------- notebook 09
-@exercise("09", 1, "Labels as one-hot image channels", time_limit=TENSORFLOW_TIME_LIMIT)
+# --------------------------------------------------------------------------- notebook 11
+@exercise("11", 1, "Labels as one-hot image channels", time_limit=TENSORFLOW_TIME_LIMIT)
 def check_one_hot_channels(one_hot_channels: Callable[[Any, Any], Any]) -> str:
     """``one_hot_channels(images, labels)``: (n, 28, 28, 1) and (n,) -> (n, 28, 28, 11).
 
@@ -113,7 +113,7 @@ def check_one_hot_channels(one_hot_channels: Callable[[Any, Any], Any]) -> str:
     return "image in channel 0, a constant one-hot plane per class in channels 1-10"
 
 
-@exercise("09", 2, "Label accuracy", time_limit=TENSORFLOW_TIME_LIMIT)
+@exercise("11", 2, "Label accuracy", time_limit=TENSORFLOW_TIME_LIMIT)
 def check_label_accuracy(label_accuracy: Callable[[Any, Any], float]) -> str:
     """``label_accuracy(probs, requested)``: fraction of images whose most probable class is the requested digit."""
     rng = np.random.default_rng(4)
@@ -139,8 +139,8 @@ def check_label_accuracy(label_accuracy: Callable[[Any, Any], float]) -> str:
     return f"{got_f:.3f} on a test set with ~70 % hits, 1.0 on a perfect one"
 
 
-# --------------------------------------------------------------------------- notebook 10
-@exercise("10", 1, "The truncation trick", time_limit=TENSORFLOW_TIME_LIMIT)
+# --------------------------------------------------------------------------- notebook 12
+@exercise("12", 1, "The truncation trick", time_limit=TENSORFLOW_TIME_LIMIT)
 def check_truncate(truncate: Callable[[Any, Any, float], Any]) -> str:
     """``truncate(w, w_avg, psi)``: w_avg + psi (w - w_avg), for w of shape (n, d) and w_avg of shape (d,)."""
     rng = np.random.default_rng(5)
@@ -161,7 +161,7 @@ def check_truncate(truncate: Callable[[Any, Any, float], Any]) -> str:
     return "psi = 1 keeps w, psi = 0 gives w_avg, linear in between"
 
 
-@exercise("10", 2, "Adaptive instance normalisation", time_limit=TENSORFLOW_TIME_LIMIT)
+@exercise("12", 2, "Adaptive instance normalisation", time_limit=TENSORFLOW_TIME_LIMIT)
 def check_adain(adain: Callable[[Any, Any, Any], Any]) -> str:
     """``adain(x, scale, bias)``: x (n, h, w, c) normalised per image and channel over h, w; then scale * x + bias.
 
@@ -193,7 +193,7 @@ def check_adain(adain: Callable[[Any, Any, Any], Any]) -> str:
     return "each (image, channel) map gets mean = bias and std = scale; the input's own statistics are removed"
 
 
-@exercise("10", 3, "Latent interpolation", time_limit=TENSORFLOW_TIME_LIMIT)
+@exercise("12", 3, "Latent interpolation", time_limit=TENSORFLOW_TIME_LIMIT)
 def check_interpolate(interpolate: Callable[[Any, Any, int], Any]) -> str:
     """``interpolate(z0, z1, n)``: n codes evenly spaced on the straight line from z0 to z1, both ends included."""
     rng = np.random.default_rng(7)

@@ -17,7 +17,9 @@ from utils.checks import gradient_descent  # noqa: F401,E402
 from utils.checks import backprop  # noqa: F401,E402
 from utils.checks import embeddings  # noqa: F401,E402
 from utils.checks import gans  # noqa: F401,E402
-from utils.checks import gans_advanced  # noqa: F401,E402
+from utils.checks import dcgan  # noqa: F401,E402
+from utils.checks import conditional_gan  # noqa: F401,E402
+from utils.checks import stylegan  # noqa: F401,E402
 from utils.checks import keras_mnist  # noqa: F401,E402
 
 __all__ = ["EXERCISES", "RESULTS", "Exercise", "assert_close", "exercise", "summary", "use_or_reference"]

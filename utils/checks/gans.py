@@ -1,4 +1,4 @@
-"""Checks for the GAN notebooks (09 Vanilla GAN; notebooks 10-12 are in gans_advanced).
+"""Checks for notebook 09 (Vanilla GAN). Notebooks 10-12 have their own modules: dcgan, conditional_gan, stylegan.
 
 Every check builds its own logits as TensorFlow tensors, calls the student's function and tests what the loss
 *does*: its value on hand-picked logits compared with the binary cross-entropy formula evaluated here in NumPy,

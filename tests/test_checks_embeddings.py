@@ -16,9 +16,9 @@ def _unit(m):
     return m / np.linalg.norm(m, axis=-1, keepdims=True)
 
 
-def test_summary_lists_five_exercises():
+def test_summary_lists_six_exercises():
     from utils.checks import summary
-    assert list(summary("06", verbose=False)) == ["06.1", "06.2", "06.3", "06.4", "06.5"]
+    assert list(summary("06", verbose=False)) == ["06.1", "06.2", "06.3", "06.4", "06.5", "06.6"]
 
 
 # ---------------------------------------------------------------- 06.1 predict the pair count
@@ -261,7 +261,67 @@ def test_negatives_stub_is_not_attempted():
         ch.check_sample_negatives(_stub)
 
 
-# ---------------------------------------------------------------- 06.5 nearest neighbours
+# ---------------------------------------------------------------- 06.5 the training set
+def _set_with(*, redraw=True, subsample=True, t_fixed=None, reverse_labels=False, float64=False, seed=None,
+              context_last=False, uniform_noise=False, one_ns=False):
+    """The reference's recipe with one deliberate mistake switched on."""
+    def build(ids, counts, window, num_ns, rng, t=1e-3):
+        rng = np.random.default_rng() if seed == "fresh" else rng   # a new unseeded generator: a mistake
+        kept = ref.subsample(ids, counts, t if t_fixed is None else t_fixed, rng) if subsample else ids
+        targets, contexts = ref.skipgram_pairs(kept, window)
+        k = 1 if one_ns else num_ns
+        if uniform_noise:
+            negatives = rng.integers(1, len(counts), size=(len(targets), k))
+        else:
+            negatives = ref.sample_negatives(counts, (len(targets), k), rng)
+        clash = negatives == contexts[:, None]
+        while redraw and clash.any():
+            negatives[clash] = ref.sample_negatives(counts, int(clash.sum()), rng)
+            clash = negatives == contexts[:, None]
+        parts = [negatives, contexts[:, None]] if context_last else [contexts[:, None], negatives]
+        candidates = np.concatenate(parts, axis=1)
+        labels = np.zeros(candidates.shape, dtype="float64" if float64 else "float32")
+        labels[:, -1 if context_last else 0] = 1.0
+        return targets, candidates, (1 - labels if reverse_labels else labels)
+    return build
+
+
+def test_training_set_passes_on_reference_and_a_loop_version():
+    assert ch.check_build_training_set(ref.build_training_set) is True
+    assert ch.check_build_training_set(_set_with()) is True
+
+
+@pytest.mark.parametrize("wrong, hint", [
+    (_set_with(redraw=False), "equal their row's true context"),
+    (_set_with(subsample=False), "Subsample first"),
+    (_set_with(t_fixed=1e-3), "Pass the `t` argument"),
+    (_set_with(reverse_labels=True), "labels are reversed"),
+    (_set_with(float64=True), "float32"),
+    (_set_with(context_last=True), "column 0 of candidates"),
+    (_set_with(one_ns=True), "shape"),
+    (_set_with(seed="fresh"), "different candidates"),
+    (lambda *a, **k: None, "returned None"),
+    (lambda *a, **k: ref.build_training_set(*a, **k)[:2], "return three arrays"),
+], ids=["no-redraw", "no-subsample", "t-ignored", "labels-reversed", "float64", "context-last", "num-ns-ignored",
+        "own-rng", "none", "two-results"])
+def test_training_set_fails_on_wrong_answers(wrong, hint):
+    with pytest.raises(AssertionError, match=hint):
+        ch.check_build_training_set(wrong)
+
+
+def test_training_set_stub_is_not_attempted():
+    with pytest.raises(NotImplementedError, match="06.5"):
+        ch.check_build_training_set(_stub)
+
+
+def test_reference_training_set_never_labels_a_true_context_as_noise():
+    counts = np.array([0, 50, 3, 2])
+    ids = np.random.default_rng(0).choice([1, 2, 3], size=200, p=[50 / 55, 3 / 55, 2 / 55])
+    t, c, labels = ref.build_training_set(ids, counts, 2, 4, np.random.default_rng(1), t=1.0)
+    assert c.shape == (len(t), 5) and labels.dtype == np.float32 and not np.any(c[:, 1:] == c[:, :1])
+
+
+# ---------------------------------------------------------------- 06.6 nearest neighbours
 def nn_dot(query, vectors, k):
     s = np.asarray(vectors) @ query
     i = np.argsort(-s)[:k]
@@ -318,7 +378,7 @@ def test_nn_fails_on_wrong_answers(wrong, hint):
 
 
 def test_nn_stub_is_not_attempted():
-    with pytest.raises(NotImplementedError, match="06.5"):
+    with pytest.raises(NotImplementedError, match="06.6"):
         ch.check_nearest_neighbours(_stub)
 
 

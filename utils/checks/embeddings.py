@@ -1,5 +1,5 @@
-"""Checks for notebook 06 (embedding lab): predict a pair count, subsampling, skip-gram pairs, negative sampling,
-nearest neighbours by cosine.
+"""Checks for notebook 06 (word embeddings): predict a pair count, subsampling, skip-gram pairs, negative sampling,
+the assembled training set, nearest neighbours by cosine.
 
 Each check builds data of its own, chosen so that the common mistakes give a different answer: one direction of
 the pairs only, a word paired with itself, a window one too short, the paper's subsampling rule without its
@@ -262,6 +262,83 @@ def check_sample_negatives(sample_negatives: Callable) -> str:
 
 
 # ------------------------------------------------------------------------------------------------ 06.5
+TRAINING_SET_COUNTS = np.array([0, 400, 60, 30, 20, 10, 5])
+"""Word counts of the check's toy corpus for 06.5: id 0 is padding; so few words that noise words often equal the
+true context, which makes a missing redraw visible."""
+
+
+def _training_set_of(result: Any, num_ns: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    if result is None:
+        raise AssertionError("build_training_set returned None, expected (targets, candidates, labels): did you "
+                             "forget `return`?")
+    if not isinstance(result, (tuple, list)) or len(result) != 3:
+        raise AssertionError(f"return three arrays: `return targets, candidates, labels` (a tuple), got "
+                             f"{type(result).__name__}" + (f" of length {len(result)}" if isinstance(result, (tuple, list)) else ""))
+    targets = _as_int_array(result[0], "build_training_set", "int targets of shape (N,)").ravel()
+    candidates = np.asarray(result[1])
+    labels = assert_finite_result(result[2], "build_training_set", "labels of shape (N, 1 + num_ns)")
+    assert np.asarray(result[2]).dtype == np.float32, (
+        f"labels should be float32 (what Keras's loss computes in), got {np.asarray(result[2]).dtype}: "
+        f"np.zeros(shape, dtype='float32')")
+    n = targets.shape[0]
+    assert candidates.shape == (n, 1 + num_ns), (
+        f"with {n} targets and num_ns={num_ns}, candidates must have shape ({n}, {1 + num_ns}) (the true context, "
+        f"then {num_ns} noise words per row), got {candidates.shape}")
+    candidates = _as_int_array(candidates.ravel(), "build_training_set", "int candidates").reshape(n, 1 + num_ns)
+    assert labels.shape == (n, 1 + num_ns), (f"labels must have the shape of candidates, ({n}, {1 + num_ns}), "
+                                             f"got {labels.shape}")
+    return targets, candidates, labels
+
+
+@exercise("06", 5, "Assemble the training set")
+def check_build_training_set(build_training_set: Callable) -> str:
+    """``build_training_set(ids, counts, window, num_ns, rng, t)`` -> ``(targets, candidates, labels)``."""
+    counts = TRAINING_SET_COUNTS.copy()
+    ids = np.random.default_rng(605).choice(np.arange(1, 7), size=300, p=counts[1:] / counts.sum())
+    window, num_ns = 2, 3
+    targets, candidates, labels = _training_set_of(
+        build_training_set(ids.copy(), counts.copy(), window, num_ns, np.random.default_rng(7), t=1.0), num_ns)
+    want = _true_pairs(ids, window)
+    n_want = sum(want.values())
+    assert len(targets) == n_want, (
+        f"with t=1.0 subsampling keeps every token, so 300 tokens and window={window} give {n_want} pairs; you "
+        f"returned {len(targets)}. Pass the `t` argument on to subsample, and pair what it kept")
+    if Counter(zip(targets.tolist(), candidates[:, 0].tolist())) != want:
+        raise AssertionError("column 0 of candidates must hold each target's true context (its skip-gram pair): "
+                             "the (targets, candidates[:, 0]) pairs are not the skip-gram pairs of the corpus")
+    want_labels = np.zeros((n_want, 1 + num_ns))
+    want_labels[:, 0] = 1.0
+    if not np.array_equal(labels, want_labels):
+        if np.array_equal(labels, 1 - want_labels):
+            raise AssertionError("labels are reversed: 1 marks the true context (column 0), 0 the noise words")
+        raise AssertionError("every labels row must be [1, 0, 0, ...]: 1 for the true context in column 0, 0 for "
+                             "each noise word")
+    noise = candidates[:, 1:]
+    assert noise.min() >= 1 and noise.max() <= 6, (
+        f"noise words must be ids of real words (1..6 here; id 0 is padding, count 0), got {noise.min()}..{noise.max()}")
+    clashes = int(np.sum(noise == candidates[:, :1]))
+    assert clashes == 0, (
+        f"{clashes} noise words equal their row's true context: those rows teach the model that a real neighbour "
+        f"is noise. Redraw them (a mask `negatives == contexts[:, None]`, and a while loop) until none is left")
+    freq = np.bincount(noise.ravel(), minlength=7)
+    assert freq[2] > freq[6], ("noise words should follow counts ** 0.75 (word 2, count 60, drawn more often than "
+                               "word 6, count 5): use your sample_negatives")
+    again = build_training_set(ids.copy(), counts.copy(), window, num_ns, np.random.default_rng(7), t=1.0)
+    assert np.array_equal(_training_set_of(again, num_ns)[1], candidates), (
+        "two calls with np.random.default_rng(7) gave different candidates: draw everything from the `rng` argument")
+    t2, c2, _ = _training_set_of(
+        build_training_set(ids.copy(), counts.copy(), window, 1, np.random.default_rng(8), t=1e-2), 1)
+    share_before = np.mean(ids == 1)
+    share_after = np.mean(t2 == 1) if len(t2) else 0.0
+    assert len(t2) < 0.8 * n_want and share_after < share_before - 0.1, (
+        f"with t=0.01 the most frequent word (76% of this corpus) should mostly be dropped before pairing; you "
+        f"returned {len(t2)} pairs of {n_want} and word 1 is {share_after:.0%} of the targets. Subsample first: "
+        f"kept = subsample(ids, counts, t, rng)")
+    return (f"subsample, then pairs (true context in column 0, labels 1 then 0), {num_ns} noise words per pair "
+            f"with no clash left, reproducible with the rng")
+
+
+# ------------------------------------------------------------------------------------------------ 06.6
 def _cos(a: np.ndarray, b: np.ndarray) -> float:
     a = np.asarray(a, dtype=np.float64)
     b = np.asarray(b, dtype=np.float64)
@@ -290,7 +367,7 @@ def _neighbours_of(result: Any, k: int) -> tuple[list[int], np.ndarray]:
     return idx, sims
 
 
-@exercise("06", 5, "Nearest neighbours by cosine")
+@exercise("06", 6, "Nearest neighbours by cosine")
 def check_nearest_neighbours(nearest_neighbours: Callable) -> str:
     """``nearest_neighbours(query, vectors, k)`` -> ``(indices, similarities)``, most cosine-similar first."""
     vectors = TOY_VECTORS.copy()

@@ -1,4 +1,5 @@
-"""Reference answers for notebook 06's exercises: skip-gram pairs, subsampling, negative sampling, cosine search.
+"""Reference answers for notebook 06's exercises: subsampling, skip-gram pairs, negative sampling, the training set,
+cosine search.
 
 Notebook 06 calls these only *after* the exercise that asks for the same code, through
 ``checks.use_or_reference("06.k", student_function, reference.function)``, so that a student who has not finished
@@ -76,8 +77,41 @@ def sample_negatives(counts: np.ndarray, shape: int | tuple[int, ...], rng: np.r
     return rng.choice(len(weights), size=shape, p=weights / weights.sum())
 
 
+
+def build_training_set(ids: np.ndarray, counts: np.ndarray, window: int, num_ns: int, rng: np.random.Generator,
+                       t: float = 1e-3) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Word2vec's training data from a corpus, in the layout of TensorFlow's word2vec tutorial (exercise 06.5).
+
+    Subsample the corpus (:func:`subsample`), pair what is kept (:func:`skipgram_pairs`), draw ``num_ns`` noise
+    words per pair (:func:`sample_negatives`) and redraw every noise word that equals its row's true context (it
+    would be a real neighbour labelled 0).
+
+    Args:
+        ids: the corpus as word ids, shape (n,).
+        counts: how often each word id occurs, shape (V,).
+        window: the largest distance between target and context (int >= 1).
+        num_ns: noise words per true pair (int >= 1).
+        rng: the NumPy generator every draw comes from.
+        t: the subsampling threshold (1.0 keeps every token).
+
+    Returns:
+        ``(targets, candidates, labels)``: int array (N,); int array (N, 1 + num_ns) with the true context in
+        column 0 and the noise words after it; float32 array (N, 1 + num_ns), 1 in column 0 and 0 elsewhere.
+    """
+    kept = subsample(ids, counts, t, rng)
+    targets, contexts = skipgram_pairs(kept, window)
+    negatives = sample_negatives(counts, (len(targets), num_ns), rng)
+    clash = negatives == contexts[:, None]
+    while clash.any():
+        negatives[clash] = sample_negatives(counts, int(clash.sum()), rng)
+        clash = negatives == contexts[:, None]
+    candidates = np.concatenate([contexts[:, None], negatives], axis=1)
+    labels = np.zeros(candidates.shape, dtype=np.float32)
+    labels[:, 0] = 1.0
+    return targets, candidates, labels
+
 def nearest_neighbours(query: np.ndarray, vectors: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
-    """The ``k`` rows of ``vectors`` most cosine-similar to ``query``, most similar first (exercise 06.5).
+    """The ``k`` rows of ``vectors`` most cosine-similar to ``query``, most similar first (exercise 06.6).
 
     Args:
         query: shape (d,), not all zero.
@@ -95,4 +129,4 @@ def nearest_neighbours(query: np.ndarray, vectors: np.ndarray, k: int) -> tuple[
     return best, sims[best]
 
 
-__all__ = ["nearest_neighbours", "sample_negatives", "skipgram_pairs", "subsample"]
+__all__ = ["build_training_set", "nearest_neighbours", "sample_negatives", "skipgram_pairs", "subsample"]

@@ -16,6 +16,7 @@ from utils.checks import activations  # noqa: F401,E402
 from utils.checks import gradient_descent  # noqa: F401,E402
 from utils.checks import backprop  # noqa: F401,E402
 from utils.checks import embeddings  # noqa: F401,E402
+from utils.checks import image_embeddings  # noqa: F401,E402
 from utils.checks import gans  # noqa: F401,E402
 from utils.checks import dcgan  # noqa: F401,E402
 from utils.checks import conditional_gan  # noqa: F401,E402

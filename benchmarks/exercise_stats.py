@@ -23,12 +23,13 @@ sys.path.insert(0, str(ROOT))
 from utils import checks  # noqa: E402  (fills the registry)
 from utils.release import find_regions  # noqa: E402
 
-_CHECK_CALL = re.compile(r"checks\.\w+\.(check_\w+)\(")
+_CHECK_CALL = re.compile(r"checks\.(\w+)\.(check_\w+)\(")
 
 
-def _check_labels() -> dict[str, str]:
-    """{check function name: "NN.k"} over every registered exercise."""
-    return {ex.check_name: ex.label for exercises in checks.EXERCISES.values() for ex in exercises}
+def _label_of(module: str, function: str) -> str | None:
+    """The label ("NN.k") of the check ``checks.<module>.<function>``, or None if there is no such check."""
+    ex = getattr(getattr(getattr(checks, module, None), function, None), "exercise", None)
+    return ex.label if ex is not None else None
 
 
 def solution_lines(source: str) -> int:
@@ -42,7 +43,7 @@ def solution_lines(source: str) -> int:
     return count
 
 
-def notebook_stats(path: Path, labels: dict[str, str]) -> tuple[dict[str, tuple[str, int]], int]:
+def notebook_stats(path: Path) -> tuple[dict[str, tuple[str, int]], int]:
     """({label: (title, solution lines)}, words of written answers) for one notebook."""
     nb = nbformat.read(path, as_version=4)
     titles = {ex.label: ex.title for exercises in checks.EXERCISES.values() for ex in exercises}
@@ -57,8 +58,8 @@ def notebook_stats(path: Path, labels: dict[str, str]) -> tuple[dict[str, tuple[
         if cell.cell_type != "code":
             continue
         pending += solution_lines(cell.source)
-        for name in _CHECK_CALL.findall(cell.source):
-            label = labels.get(name)
+        for module, function in _CHECK_CALL.findall(cell.source):
+            label = _label_of(module, function)
             if label is None:
                 continue
             title, lines = out.get(label, (titles.get(label, "?"), 0))
@@ -73,10 +74,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--markdown", action="store_true", help="print Markdown tables")
     args = parser.parse_args(argv)
-    labels = _check_labels()
     total = 0
     for path in sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb")):
-        stats, words = notebook_stats(path, labels)
+        stats, words = notebook_stats(path)
         lines = sum(n for _, n in stats.values())
         total += lines
         print(f"\n{path.stem}: {len(stats)} exercises, {lines} solution lines"

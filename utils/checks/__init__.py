@@ -22,5 +22,6 @@ from utils.checks import dcgan  # noqa: F401,E402
 from utils.checks import conditional_gan  # noqa: F401,E402
 from utils.checks import stylegan  # noqa: F401,E402
 from utils.checks import keras_mnist  # noqa: F401,E402
+from utils.checks import toy_gan  # noqa: F401,E402
 
 __all__ = ["EXERCISES", "RESULTS", "Exercise", "assert_close", "exercise", "summary", "use_or_reference"]

@@ -80,7 +80,7 @@ STUDENT_ID_PATTERN = re.compile(r"\A[A-Za-z0-9][A-Za-z0-9_-]{0,63}\Z")
 """A whole student id: anchored with ``\\Z``, not ``$`` (which also accepts a trailing newline), so ``.match``
 (as ``utils.grade`` uses it) and ``.fullmatch`` both accept the whole id only."""
 
-EXPECTED_FULL_SECONDS: dict[str, int] = {"00": 5, "01": 11, "02": 15, "03": 14, "04": 30, "05": 187, "06": 60, "07": 60, "08": 60,
+EXPECTED_FULL_SECONDS: dict[str, int] = {"00": 5, "01": 11, "02": 15, "03": 14, "04": 30, "05": 187, "06": 90, "07": 60, "08": 60,
                                          "09": 300, "10": 360, "11": 240, "12": 120}
 """Wall-clock seconds each course notebook takes top to bottom in full mode (README's course map, rounded up)."""
 TIMEOUT_MARGIN = 4

@@ -8,6 +8,7 @@ import zipfile
 from pathlib import Path
 
 import nbformat
+import pytest
 from nbformat.v4 import new_code_cell, new_notebook
 
 from utils import handin
@@ -97,3 +98,52 @@ def test_time_out_before_any_check_lists_every_declared_exercise(tmp_path):
     assert run.checks[0]["title"] == "Discriminator loss"
     assert run.counts() == {"passed": 0, "failed": 0, "not attempted": 3}
     assert nbformat.validate(run.notebook) is None
+
+
+# ---------------------------------------------------------------- a missed ZMQ wake-up costs one slice, not the limit
+class _MissedWakeUpChannel:
+    """A channel whose message is already there, but whose first poll does not notice it (as a missed ZMQ
+    wake-up under load): that poll waits its whole timeout, then reports nothing."""
+
+    def __init__(self, has_message=True):
+        self.calls = []
+        self.has_message = has_message
+
+    async def get_msg(self, timeout=None):
+        import asyncio
+        from queue import Empty
+        self.calls.append(timeout)
+        if len(self.calls) == 1 or not self.has_message:
+            await asyncio.sleep(timeout if timeout is not None else 3600)
+            raise Empty
+        return {"msg_type": "execute_reply"}
+
+
+class _FakeKernelClient:
+    def __init__(self, has_message=True):
+        self.shell_channel = _MissedWakeUpChannel(has_message)
+        self.iopub_channel = _MissedWakeUpChannel(has_message)
+
+
+def test_polling_in_slices_finds_a_message_whose_wake_up_was_missed():
+    import asyncio
+    import time as _time
+    kc = _FakeKernelClient()
+    handin.poll_in_slices(kc, slice_seconds=0.05)
+    start = _time.monotonic()
+    msg = asyncio.run(kc.shell_channel.get_msg(timeout=300))
+    assert msg["msg_type"] == "execute_reply" and _time.monotonic() - start < 5
+    assert asyncio.run(kc.iopub_channel.get_msg(timeout=None))["msg_type"] == "execute_reply"
+
+
+def test_polling_in_slices_still_gives_up_at_the_time_limit():
+    import asyncio
+    import time as _time
+    from queue import Empty
+    kc = _FakeKernelClient(has_message=False)
+    handin.poll_in_slices(kc, slice_seconds=0.05)
+    start = _time.monotonic()
+    with pytest.raises(Empty):
+        asyncio.run(kc.shell_channel.get_msg(timeout=0.3))
+    assert 0.25 <= _time.monotonic() - start < 5
+    assert all(t <= 0.05 + 1e-9 for t in kc.shell_channel.calls)

@@ -451,6 +451,41 @@ def _client_class() -> type:
     return CurrentEnvClient
 
 
+POLL_SLICE_SECONDS = 1.0
+"""The longest single wait for a kernel message in :func:`run_notebook`; see :func:`poll_in_slices`."""
+
+
+def poll_in_slices(kernel_client: Any, slice_seconds: float = POLL_SLICE_SECONDS) -> None:
+    """Make ``kernel_client``'s shell and IOPub reads wait at most ``slice_seconds`` at a time, then look again.
+
+    On a busy machine an asyncio ZMQ poll can miss the wake-up of a message that has already arrived (reported as
+    nbclient issue #312 for cells with widgets): nbclient then waits for the cell's whole time limit, or forever
+    without one, while the kernel sits idle. Observed here: ~300 s stalls after widget and long training cells.
+    Each new poll looks at the socket first, so polling in short slices finds the message within a slice.
+    A read with a time limit still gives up (``queue.Empty``) once that limit has passed.
+
+    Args:
+        kernel_client: an asyncio ``jupyter_client`` kernel client (``NotebookClient.kc``), changed in place.
+        slice_seconds: the longest single poll, in seconds (> 0).
+    """
+    from queue import Empty
+
+    for channel in (kernel_client.shell_channel, kernel_client.iopub_channel):
+        original = channel.get_msg
+
+        async def get_msg(timeout: float | None = None, _original: Any = original) -> dict[str, Any]:
+            deadline = None if timeout is None else time.monotonic() + timeout
+            while True:
+                left = slice_seconds if deadline is None else max(0.0, deadline - time.monotonic())
+                try:
+                    return await _original(timeout=min(slice_seconds, left))
+                except Empty:
+                    if deadline is not None and time.monotonic() >= deadline:
+                        raise
+
+        channel.get_msg = get_msg
+
+
 def run_notebook(nb: nbformat.NotebookNode, *, cwd: str | Path, quick: bool = False,
                  timeout: int = DEFAULT_TIMEOUT, number: str | None = None, progress: bool = False) -> RunResult:
     """Run a copy of ``nb`` top to bottom in a fresh kernel and classify what happened.
@@ -484,6 +519,7 @@ def run_notebook(nb: nbformat.NotebookNode, *, cwd: str | Path, quick: bool = Fa
     code_cells = [(i, c) for i, c in enumerate(work.cells) if c.cell_type == "code"]
     start = time.perf_counter()
     with client.setup_kernel(env=env):
+        poll_in_slices(client.kc)
         kernel_usable = True
         bar = None
         if progress:

@@ -290,10 +290,17 @@ def test_plots_reject_bad_input(tmp_path):
     plt.close("all")
 
 
-def test_snapshot_slider_builds_and_checks_files(tmp_path):
+def test_snapshot_slider_displays_the_widget_and_returns_nothing(tmp_path, monkeypatch):
+    import ipywidgets
+    import IPython.display
+
+    shown = []
+    monkeypatch.setattr(IPython.display, "display", lambda *objs, **kw: shown.extend(objs))
     h = _history_with_everything(tmp_path)
-    widget = gan.snapshot_slider(h)
-    assert widget is not None
+    assert gan.snapshot_slider(h) is None     # no stray `<function ...show>` under the cell in JupyterLab
+    assert len(shown) == 1 and isinstance(shown[0], ipywidgets.interactive)
+    slider = shown[0].children[0]
+    assert (slider.min, slider.max, slider.value) == (0, len(h.snapshot_paths) - 1, len(h.snapshot_paths) - 1)
     with pytest.raises(ValueError, match="no snapshots"):
         gan.snapshot_slider(gan.GanHistory())
     with pytest.raises(FileNotFoundError):

@@ -89,14 +89,14 @@ def test_kernel_that_dies_keeps_checked_exercises_and_says_so_in_one_line(tmp_pa
 
 
 def test_time_out_before_any_check_lists_every_declared_exercise(tmp_path):
-    """Notebook 09's exercises are declared in utils.checks: none was checked, all three are listed."""
+    """Notebook 09's exercises are declared in utils.checks: none was checked, all four are listed."""
     nb = new_notebook(cells=[new_code_cell("import time\ntime.sleep(120)"), new_code_cell("x = 1")])
     run = handin.run_notebook(nb, cwd=tmp_path, timeout=2, number="09")
     assert run.status == "failed" and run.failed_cell["ename"] == "CellTimeoutError"
     assert [(c["label"], c["status"]) for c in run.checks] == [
-        ("09.1", "not attempted"), ("09.2", "not attempted"), ("09.3", "not attempted")]
-    assert run.checks[0]["title"] == "Discriminator loss"
-    assert run.counts() == {"passed": 0, "failed": 0, "not attempted": 3}
+        ("09.1", "not attempted"), ("09.2", "not attempted"), ("09.3", "not attempted"), ("09.4", "not attempted")]
+    assert run.checks[0]["title"] == "Discriminator loss with one-sided label smoothing"
+    assert run.counts() == {"passed": 0, "failed": 0, "not attempted": 4}
     assert nbformat.validate(run.notebook) is None
 
 

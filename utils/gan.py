@@ -552,19 +552,20 @@ def plot_class_histogram(histograms: Mapping[str, Any], *, ax: "Axes | None" = N
 
 
 def snapshot_slider(history_or_paths: GanHistory | Sequence[str | Path], *, title: str = "Fixed noise batch"
-                    ) -> Any:
-    """An ipywidgets slider through the saved snapshots (draws the last one once on display, also headless).
+                    ) -> None:
+    """Display an ipywidgets slider through the saved snapshots (it draws the last one at once, also headless).
+
+    The widget is displayed here and nothing is returned, so a cell that ends with this call shows the slider
+    once and no stray return value under it.
 
     Args:
         history_or_paths: a :class:`GanHistory` with snapshots, or a list of PNG paths in training order.
         title: figure title prefix.
-
-    Returns:
-        The ``interactive`` widget (already displayed).
     """
     import ipywidgets as widgets
     import matplotlib.image as mpimg
     import matplotlib.pyplot as plt
+    from IPython.display import display
 
     if isinstance(history_or_paths, GanHistory):
         paths = list(history_or_paths.snapshot_paths)
@@ -588,4 +589,4 @@ def snapshot_slider(history_or_paths: GanHistory | Sequence[str | Path], *, titl
 
     slider = widgets.IntSlider(value=len(paths) - 1, min=0, max=len(paths) - 1, step=1,
                                description="snapshot", continuous_update=False)
-    return widgets.interact(show, index=slider)
+    display(widgets.interactive(show, index=slider))

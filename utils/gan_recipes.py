@@ -1,12 +1,15 @@
 """Ready-made GANs of the course, for comparisons and benchmarks.
 
-Notebook 09 builds its MLP GAN cell by cell, because that is what it teaches. Later notebooks (and
-``benchmarks/bench_gan_budgets.py``) need the *same* GAN again only as a yardstick, so it lives here once:
+Notebook 09 builds its MLP GAN from these models and lets the student write the train step (exercise 09.3,
+checked against :func:`utils.reference.vanilla_gan.make_train_step`). Later notebooks (and
+``benchmarks/bench_gan_budgets.py``) need the *same* GAN again as a yardstick, so it lives here once:
 
-* :func:`mlp_gan` — notebook 09's stabilised generator and discriminator (LeakyReLU, tanh output, one logit);
+* :func:`mlp_gan` — notebook 09's generator and discriminator (stabilised: LeakyReLU, tanh output, one logit;
+  or the course notes' ReLU and sigmoid output);
 * :func:`make_train_step` — the course's train step (binary cross-entropy on logits, non-saturating generator
   loss, optional one-sided label smoothing, optional labels for a conditional GAN), compiled with
-  ``@tf.function``; it follows the train-step contract of :mod:`utils.gan`;
+  ``@tf.function``; it follows the train-step contract of :mod:`utils.gan` and is
+  :func:`utils.reference.vanilla_gan.make_train_step` with the noise drawn by ``tf.random.normal``;
 * :data:`MLP_RECIPE` — notebook 09's stabilised hyperparameters.
 
 Keras and TensorFlow are imported inside the functions, so ``import utils.gan_recipes`` stays cheap.
@@ -28,23 +31,39 @@ MLP_RECIPE: Mapping[str, float | int] = {
 learning rate decaying along a cosine from 2e-3 to 5 % of it over the run, real labels smoothed to 0.9."""
 
 
-def mlp_gan(latent_dim: int = 100, hidden: int = 128) -> tuple["keras.Model", "keras.Model"]:
-    """Notebook 09's stabilised MLP pair.
+def mlp_gan(latent_dim: int = 100, hidden: int = 128, *, output: str = "tanh", activation: str = "leaky_relu"
+            ) -> tuple["keras.Model", "keras.Model"]:
+    """Notebook 09's MLP pair: by default the stabilised one; ``output="sigmoid", activation="relu"`` gives the
+    course notes' choices.
 
-    Generator: noise (batch, latent_dim) -> Dense(hidden) -> LeakyReLU(0.2) -> Dense(784, tanh) -> images
-    (batch, 28, 28, 1) in [-1, 1]. Discriminator: images (batch, 28, 28, 1) -> Flatten -> Dense(hidden) ->
-    LeakyReLU(0.2) -> Dense(1): one logit per image, D(x) = sigmoid(logit).
+    Generator: noise (batch, latent_dim) -> Dense(hidden) -> LeakyReLU(0.2) (or ReLU) -> Dense(784, tanh or
+    sigmoid) -> images (batch, 28, 28, 1) in [-1, 1] (tanh) or [0, 1] (sigmoid). Discriminator: images
+    (batch, 28, 28, 1) -> Flatten -> Dense(hidden) -> LeakyReLU(0.2) (or ReLU) -> Dense(1): one logit per image,
+    D(x) = sigmoid(logit).
+
+    Args:
+        latent_dim: length of the noise vector z.
+        hidden: units of each network's one hidden layer.
+        output: the generator's last activation, ``"tanh"`` (pair with data in [-1, 1]) or ``"sigmoid"`` ([0, 1]).
+        activation: the hidden layers' activation, ``"leaky_relu"`` (slope 0.2 below 0) or ``"relu"``.
     """
     latent_dim = check_positive_int(latent_dim, "latent_dim")
     hidden = check_positive_int(hidden, "hidden")
+    if output not in ("tanh", "sigmoid"):
+        raise ValueError(f"output must be 'tanh' or 'sigmoid', got {output!r}")
+    if activation not in ("leaky_relu", "relu"):
+        raise ValueError(f"activation must be 'leaky_relu' or 'relu', got {activation!r}")
     import keras
 
+    def act() -> "keras.layers.Layer":
+        return keras.layers.LeakyReLU(0.2) if activation == "leaky_relu" else keras.layers.ReLU()
+
     generator = keras.Sequential([
-        keras.Input((latent_dim,)), keras.layers.Dense(hidden), keras.layers.LeakyReLU(0.2),
-        keras.layers.Dense(784, activation="tanh"), keras.layers.Reshape((28, 28, 1)),
+        keras.Input((latent_dim,)), keras.layers.Dense(hidden), act(),
+        keras.layers.Dense(784, activation=output), keras.layers.Reshape((28, 28, 1)),
     ], name="mlp_generator")
     discriminator = keras.Sequential([
-        keras.Input((28, 28, 1)), keras.layers.Flatten(), keras.layers.Dense(hidden), keras.layers.LeakyReLU(0.2),
+        keras.Input((28, 28, 1)), keras.layers.Flatten(), keras.layers.Dense(hidden), act(),
         keras.layers.Dense(1),
     ], name="mlp_discriminator")
     return generator, discriminator
@@ -77,30 +96,10 @@ def make_train_step(generator: Any, discriminator: Any, g_optimizer: Any, d_opti
         raise ValueError(f"real_label must be a number in (0, 1] (1, or 0.9 for label smoothing), got {real_label!r}")
     if g_optimizer is d_optimizer:
         raise ValueError("g_optimizer and d_optimizer are the same object: give each player its own optimiser")
-    import tensorflow as tf
+    from utils.reference import vanilla_gan
 
-    def bce(targets: Any, logits: Any) -> Any:
-        return tf.reduce_mean(tf.nn.sigmoid_cross_entropy_with_logits(labels=targets, logits=logits))
-
-    @tf.function
-    def train_step(batch: Any) -> dict[str, Any]:
-        real, labels = batch if conditional else (batch, None)
-        noise = tf.random.normal((tf.shape(real)[0], latent_dim))
-        with tf.GradientTape() as d_tape, tf.GradientTape() as g_tape:
-            fake = generator([noise, labels] if conditional else noise, training=True)
-            real_logits = discriminator([real, labels] if conditional else real, training=True)
-            fake_logits = discriminator([fake, labels] if conditional else fake, training=True)
-            d_loss = (bce(tf.fill(tf.shape(real_logits), float(real_label)), real_logits)
-                      + bce(tf.zeros_like(fake_logits), fake_logits))
-            g_loss = bce(tf.ones_like(fake_logits), fake_logits)
-        d_vars, g_vars = discriminator.trainable_variables, generator.trainable_variables
-        d_optimizer.apply_gradients(zip(d_tape.gradient(d_loss, d_vars), d_vars))
-        g_optimizer.apply_gradients(zip(g_tape.gradient(g_loss, g_vars), g_vars))
-        return {"d_loss": d_loss, "g_loss": g_loss,
-                "d_acc_real": tf.reduce_mean(tf.cast(real_logits > 0, tf.float32)),
-                "d_acc_fake": tf.reduce_mean(tf.cast(fake_logits < 0, tf.float32))}
-
-    return train_step
+    return vanilla_gan.make_train_step(generator, discriminator, g_optimizer, d_optimizer, None,
+                                       real_label=float(real_label), latent_dim=latent_dim, conditional=conditional)
 
 
 def mlp_gan_optimizers(steps: int) -> tuple[Any, Any]:

@@ -22,7 +22,6 @@ NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 
 NOT_YET: dict[str, str] = {
     "10_dcgan": "issue 12: the generator exercise repeats cells 10 and 12",
-    "12_stylegan_ideas_and_ethics": "issue 12: the exercise repeats cell 7's moments",
 }
 """Notebook stem -> why its exercises still repeat code shown elsewhere (the issue that reworks it)."""
 

@@ -136,7 +136,7 @@ def test_valid_ids_names_and_numbers():
     assert handin.notebook_number("my_notebook.ipynb") is None
     nb = fx.instructor_notebook()
     assert handin.exercise_number(nb, "renamed.ipynb") == "98"
-    assert handin.exercise_number(nbformat.v4.new_notebook(), "07_x.ipynb") == "09"
+    assert handin.exercise_number(nbformat.v4.new_notebook(), "07_x.ipynb") == "07"
     with pytest.raises(ValueError, match="timeout"):
         hand_in("x.ipynb", student_id=SID, name=NAME, timeout=0)
 

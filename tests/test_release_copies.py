@@ -21,7 +21,6 @@ ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 
 NOT_YET: dict[str, str] = {
-    "10_dcgan": "issue 12: the generator exercise repeats cells 10 and 12",
 }
 """Notebook stem -> why its exercises still repeat code shown elsewhere (the issue that reworks it)."""
 
@@ -146,7 +145,6 @@ def test_trivial_lines_are_not_counted():
 MAX_CELLS, MAX_MARKDOWN_WORDS = 62, 2_500
 """One lab each: "no notebook over about 60 cells or 2,400 markdown words" (with a little give for "about")."""
 TOO_LONG: dict[str, str] = {
-    "10_dcgan": "issue 12: 2,753 markdown words",
 }
 """Notebook stem -> why it is still longer than one lab."""
 

@@ -15,8 +15,9 @@ full mode, and checks each against its training budget (the course's targets, me
   average, with a label embedding (16) concatenated to z and a learned 28x28 label plane as the discriminator's
   second channel and a projection term e_y . h added to its logit; 5,000 steps. Budget 6 minutes.
 
-The models of 10 and 11 are defined here again (not imported from the notebooks, which show them cell by cell);
-keep the constants below in step with the notebooks' knob cells. Only the time spent inside the train steps
+The models and train steps come from where the notebooks' reference answers live: :mod:`utils.gan_recipes`
+(09), :mod:`utils.reference.dcgan` (10) and :mod:`utils.reference.conditional_gan` (11); the notebooks check the
+students' builders against those. Only the time spent inside the train steps
 counts as training time (as ``GanHistory.seconds`` in the notebooks); tracing the step (the first call) and
 scoring are excluded. Each run is scored on 10,000 samples with :class:`utils.gan_eval.MnistScorer`.
 
@@ -53,70 +54,13 @@ NAMES = {"09": "09 MLP GAN (stabilised)", "10": "10 DCGAN", "11": "11 conditiona
 DC = dict(latent_dim=64, width=32, batch_size=64, lr=1e-3, beta_1=0.5, dropout=0.1, embed_dim=16, ema_decay=0.999)
 
 
-def build_dcgan(keras, conditional: bool):
-    """Notebook 10's DCGAN (conditional=False) or notebook 11's conditional GAN (conditional=True)."""
-    L, w = keras.layers, DC["width"]
-    noise = keras.Input((DC["latent_dim"],))
-    inputs = [noise]
-    x = noise
-    if conditional:
-        label = keras.Input((), dtype="int32")
-        inputs.append(label)
-        x = L.Concatenate()([noise, L.Embedding(10, DC["embed_dim"])(label)])
-    x = L.LeakyReLU(0.2)(L.BatchNormalization()(L.Dense(7 * 7 * 2 * w, use_bias=False)(x)))
-    x = L.Reshape((7, 7, 2 * w))(x)
-    if not conditional:  # notebook 10's stride-1 layer at 7x7
-        x = L.LeakyReLU(0.2)(L.BatchNormalization()(L.Conv2DTranspose(2 * w, 4, strides=1, padding="same",
-                                                                     use_bias=False)(x)))
-    x = L.LeakyReLU(0.2)(L.BatchNormalization()(L.Conv2DTranspose(w, 4, strides=2, padding="same",
-                                                                 use_bias=False)(x)))
-    image = L.Conv2DTranspose(1, 4, strides=2, padding="same", activation="tanh")(x)
-    g = keras.Model(inputs if conditional else noise, image)
-
-    img_in = keras.Input((28, 28, 1))
-    d_inputs = [img_in]
-    x = img_in
-    if conditional:
-        d_label = keras.Input((), dtype="int32")
-        d_inputs.append(d_label)
-        x = L.Concatenate()([img_in, L.Reshape((28, 28, 1))(L.Embedding(10, 28 * 28)(d_label))])
-    x = L.Dropout(DC["dropout"])(L.LeakyReLU(0.2)(L.Conv2D(w, 4, strides=2, padding="same")(x)))
-    x = L.Dropout(DC["dropout"])(L.LeakyReLU(0.2)(L.Conv2D(2 * w, 4, strides=2, padding="same")(x)))
-    if not conditional:  # notebook 10's third convolution, 7x7 -> 4x4
-        x = L.Dropout(DC["dropout"])(L.LeakyReLU(0.2)(L.Conv2D(4 * w, 4, strides=2, padding="same")(x)))
-    h = L.Flatten()(x)
-    logit = L.Dense(1)(h)
-    if conditional:  # projection discriminator: + e_y . h
-        logit = L.Add()([logit, L.Dot(axes=1)([L.Embedding(10, 7 * 7 * 2 * w)(d_label), h])])
-    disc = keras.Model(d_inputs if conditional else img_in, logit)
-    return g, disc
-
-
-def with_weight_average(tf, step, generator, ema_generator, decay: float):
-    """Notebook 10's train step: ``step`` followed by the EMA update of ``ema_generator``, in one graph.
-
-    As in the notebook, the decay warms up with the step count t: min(decay, (1 + t) / (10 + t)).
-    """
-    t = tf.Variable(0.0, trainable=False)
-
-    @tf.function
-    def step_and_average(batch):
-        out = step(batch)
-        t.assign_add(1.0)
-        d = tf.minimum(decay, (1 + t) / (10 + t))
-        for w_ema, w in zip(ema_generator.weights, generator.weights):
-            w_ema.assign(d * w_ema + (1 - d) * w)
-        return out
-
-    return step_and_average
-
-
 def run_one(key: str, steps: int, scorer, *, score_n: int = 10_000, seed: int = 42) -> dict:
     """Train GAN ``key`` ("09", "10" or "11") for ``steps`` steps of its notebook's recipe; return its figures."""
     import keras
-    import tensorflow as tf
 
     from utils import gan, gan_recipes
+    from utils.reference import conditional_gan as cgan
+    from utils.reference import dcgan
 
     keras.utils.set_random_seed(seed)
     conditional = key == "11"
@@ -127,16 +71,19 @@ def run_one(key: str, steps: int, scorer, *, score_n: int = 10_000, seed: int = 
         step = gan_recipes.make_train_step(g, disc, *gan_recipes.mlp_gan_optimizers(steps),
                                            latent_dim=r["latent_dim"], real_label=r["real_label"])
         latent_dim, batch_size = r["latent_dim"], r["batch_size"]
-    else:
-        g, disc = build_dcgan(keras, conditional)
-        step = gan_recipes.make_train_step(g, disc, keras.optimizers.Adam(DC["lr"], beta_1=DC["beta_1"]),
-                                           keras.optimizers.Adam(DC["lr"], beta_1=DC["beta_1"]),
-                                           latent_dim=DC["latent_dim"], conditional=conditional)
+    elif key == "10":
+        g, disc = dcgan.build_generator(DC["latent_dim"], DC["width"]), dcgan.build_discriminator(DC["width"], DC["dropout"])
+        scored = dcgan.averaged_copy(g)
+        step = dcgan.make_train_step(g, disc, keras.optimizers.Adam(DC["lr"], beta_1=DC["beta_1"]),
+                                     keras.optimizers.Adam(DC["lr"], beta_1=DC["beta_1"]), ema_generator=scored,
+                                     ema_decay=DC["ema_decay"], latent_dim=DC["latent_dim"])
         latent_dim, batch_size = DC["latent_dim"], DC["batch_size"]
-        if key == "10":
-            scored = keras.models.clone_model(g)
-            scored.set_weights(g.get_weights())
-            step = with_weight_average(tf, step, g, scored, DC["ema_decay"])
+    else:
+        g = cgan.build_generator(DC["latent_dim"], DC["width"], DC["embed_dim"])
+        disc = cgan.build_discriminator(DC["width"], DC["dropout"])
+        step = cgan.make_train_step(g, disc, keras.optimizers.Adam(DC["lr"], beta_1=DC["beta_1"]),
+                                    keras.optimizers.Adam(DC["lr"], beta_1=DC["beta_1"]), latent_dim=DC["latent_dim"])
+        latent_dim, batch_size = DC["latent_dim"], DC["batch_size"]
     batches = iter(gan.mnist_dataset(batch_size, with_labels=conditional, seed=seed))
     float(step(next(batches))["d_loss"])          # trace (not timed) — this counts as one step
     seconds = 0.0
@@ -169,7 +116,7 @@ def format_table(runs: dict[str, dict]) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--steps-scale", type=float, default=1.0,
-                        help="multiply every notebook's step count (07: 20,000, 08: 6,000, 09: 5,000) by this; "
+                        help="multiply every notebook's step count (09: 20,000, 10: 6,000, 11: 5,000) by this; "
                              "e.g. 0.01 for a smoke run")
     parser.add_argument("--score-n", type=int, default=10_000, help="images generated per score (default 10,000)")
     parser.add_argument("--only", nargs="+", choices=sorted(STEPS), help="run only these GANs")

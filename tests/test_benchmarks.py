@@ -36,19 +36,15 @@ def test_gan_budget_benchmark_rejects_bad_arguments(args, message, capsys):
     assert message in capsys.readouterr().err
 
 
-def test_recipes_in_the_benchmark_match_notebook_08_knobs():
-    """The benchmark copies notebook 10's constants; a change to one without the other must fail here."""
-    import nbformat
+def test_gan_budget_benchmark_builds_the_reference_models_the_notebooks_check_against():
+    """The benchmark trains utils' reference builders (one source), with the notebooks' knob values."""
+    from utils.reference import dcgan
 
     bench = _load("bench_gan_budgets")
-    nb = nbformat.read(BENCH.parent / "notebooks" / "10_dcgan.ipynb", as_version=4)
-    source = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
-    assert "LATENT_DIM, WIDTH, BATCH_SIZE = 64, 32, 64" in source
-    assert (bench.DC["latent_dim"], bench.DC["width"], bench.DC["batch_size"]) == (64, 32, 64)
-    assert "LR, BETA_1, DROPOUT, EMA_DECAY = 1e-3, 0.5, 0.1, 0.999" in source
-    assert (bench.DC["lr"], bench.DC["beta_1"], bench.DC["dropout"], bench.DC["ema_decay"]) == (1e-3, 0.5, 0.1, 0.999)
-    assert f"full={bench.STEPS['10']:_}" in source
-    assert "tf.minimum(ema_decay, (1 + t) / (10 + t))" in source  # the warm-up the benchmark copies
+    assert (bench.DC["latent_dim"], bench.DC["width"], bench.DC["dropout"], bench.DC["ema_decay"]) == (
+        dcgan.LATENT_DIM, dcgan.WIDTH, dcgan.DROPOUT, dcgan.EMA_DECAY)
+    source = (BENCH / "bench_gan_budgets.py").read_text()
+    assert "def build_" not in source and "dcgan.build_generator" in source and "cgan.build_generator" in source
 
 
 def test_dcgan_variants_benchmark_trains_every_option_and_scores(capsys):

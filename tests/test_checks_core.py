@@ -110,3 +110,17 @@ def test_assert_finite_result_returns_the_array():
     with pytest.raises(AssertionError, match=r"^the loss: your function returned NaN \(not a number\), expected one "
                                              r"number\. Look for log\(0\) or 0/0"):
         core.assert_finite_result(np.float32("nan"), "the loss", "one number")
+
+
+def test_predicted_number_accepts_one_real_number_and_names_the_variable_otherwise():
+    import numpy as np
+    import pytest as _pytest
+
+    from utils.checks.core import predicted_number
+    assert predicted_number(3, "p") == 3.0 and predicted_number(np.float32(0.5), "p") == 0.5
+    with _pytest.raises(NotImplementedError, match="p is still None"):
+        predicted_number(None, "p")
+    for bad, hint in [("10 %", "p should be one number"), (True, "p should be one number"),
+                      ([1.0], "p should be one number"), (float("nan"), "p should be a finite number")]:
+        with _pytest.raises(AssertionError, match=hint):
+            predicted_number(bad, "p")

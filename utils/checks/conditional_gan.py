@@ -13,7 +13,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from utils.checks.core import TENSORFLOW_TIME_LIMIT, exercise
+from utils.checks.core import TENSORFLOW_TIME_LIMIT, exercise, predicted_number
 
 N_CLASSES = 10
 
@@ -265,13 +265,7 @@ def check_label_blind_prediction(predicted: Any, measured: Any) -> str:
     Passes when the prediction is near chance (0.05 to 0.2, the reasoning the exercise is after) or within 0.1 of
     the measurement.
     """
-    if predicted is None:
-        raise NotImplementedError("predicted_blind_accuracy is still None")
-    if isinstance(predicted, bool) or not isinstance(predicted, (int, float, np.integer, np.floating)):
-        raise AssertionError(f"predicted_blind_accuracy should be one number (a fraction such as 0.5), got "
-                             f"{type(predicted).__name__} {predicted!r}")
-    guess = float(predicted)
-    assert np.isfinite(guess), f"predicted_blind_accuracy should be a finite number, got {predicted!r}"
+    guess = predicted_number(predicted, "predicted_blind_accuracy", "one number (a fraction such as 0.5)")
     assert 0 <= guess <= 1, (f"give the label accuracy as a fraction between 0 and 1 (0.5 for 50 %), not "
                              f"{guess:g}")
     run = float(measured)

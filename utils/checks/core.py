@@ -369,6 +369,29 @@ def assert_finite_result(value: Any, what: str, expected: str) -> np.ndarray:
     return arr
 
 
+def predicted_number(value: Any, name: str, what: str = "one number") -> float:
+    """A student's written prediction (a predict-before-you-run exercise) as a finite float.
+
+    Args:
+        value: what the student set, e.g. ``predicted_ratio``; ``None`` (the stub's value) means not attempted.
+        name: the variable's name, for the messages.
+        what: what it should be, e.g. ``"one number (a fraction such as 0.5)"``.
+
+    Raises:
+        NotImplementedError: ``value`` is still None (the check reports "not attempted").
+        AssertionError: ``value`` is not one real number (a string, a bool, a list) or is not finite.
+    """
+    import numpy as np
+
+    if value is None:
+        raise NotImplementedError(f"{name} is still None")
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise AssertionError(f"{name} should be {what}, got {type(value).__name__} {value!r}")
+    guess = float(value)
+    assert np.isfinite(guess), f"{name} should be a finite number, got {value!r}"
+    return guess
+
+
 def assert_close(actual: Any, expected: Any, what: str, *, rtol: float = 1e-6, atol: float = 1e-8) -> None:
     """Raise AssertionError with a readable hint unless ``actual`` ≈ ``expected`` (shapes must match too).
 

@@ -11,7 +11,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from utils.checks.core import TENSORFLOW_TIME_LIMIT, assert_finite_result, exercise
+from utils.checks.core import TENSORFLOW_TIME_LIMIT, assert_finite_result, exercise, predicted_number
 
 GRADIENT_RATIO_AT = 0.01
 """12.4: the discriminator's output D(G(z)) at which the student predicts the ratio of the two gradients."""
@@ -177,13 +177,8 @@ def _gradient_ratio(p: float) -> float:
 def check_gradient_ratio_prediction(predicted_ratio: Any) -> str:
     """``predicted_ratio``: |gradient of −log D| / |gradient of log(1 − D)| with respect to the discriminator's
     logit, when D(G(z)) = :data:`GRADIENT_RATIO_AT`. Judged against TensorFlow's autodiff (2 % tolerance)."""
-    if predicted_ratio is None:
-        raise NotImplementedError("predicted_ratio is still None")
-    if isinstance(predicted_ratio, bool) or not isinstance(predicted_ratio, (int, float, np.integer, np.floating)):
-        raise AssertionError(f"predicted_ratio should be one number, got {type(predicted_ratio).__name__} "
-                             f"{predicted_ratio!r}")
-    guess = float(predicted_ratio)
-    assert np.isfinite(guess) and guess > 0, f"predicted_ratio should be a positive number, got {predicted_ratio!r}"
+    guess = predicted_number(predicted_ratio, "predicted_ratio")
+    assert guess > 0, f"predicted_ratio should be a positive number, got {predicted_ratio!r}"
     p = GRADIENT_RATIO_AT
     truth = _gradient_ratio(p)
     if abs(guess - truth) <= 0.02 * truth:

@@ -102,13 +102,16 @@ def drag_first_slider(page) -> tuple[str, str, str, str]:
     box = handle.bounding_box()
     assert box, "slider handle has no bounding box (not rendered?)"
     x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
-    for dx in (60, -60):  # right first; a handle already at its maximum moves left instead
+    for dx in (60, -60, 120, -120):  # right first; a handle at its maximum moves left; a missed grab tries again
+        box = handle.bounding_box() or box  # the page may have shifted (late outputs) since the last attempt
+        x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
         page.mouse.move(x, y)
         page.mouse.down()
         page.mouse.move(x + dx, y, steps=10)
         page.mouse.up()
         if readout.inner_text() != before_readout:
             break
+        time.sleep(0.5)
     deadline = time.time() + 60
     after = before
     while time.time() < deadline:

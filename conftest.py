@@ -25,7 +25,6 @@ _OUTPUTS = _KEEP or tempfile.mkdtemp(prefix="nncourse-test-outputs-")
 os.environ["NNCOURSE_QUICK"] = "1"
 os.environ["NNCOURSE_OUTPUT_DIR"] = _OUTPUTS
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
 # One BLAS thread in the test kernels: on a busy 2-core machine two OpenBLAS threads spin against each other
 # (PCA of 2,000 x 784 pixels in notebook 07 took 106 s with two under load, 4.4 s with one). Tests check
 # behaviour, not speed; students' kernels keep NumPy's default.

@@ -67,44 +67,95 @@ class CourseSettings:
     quick: bool
     seed: int
     tensorflow: bool
-    fast_cpu: bool = False
+    fast_cpu: bool = True
 
     def pick(self, *, quick: T, full: T) -> T:
         """Return ``quick`` in quick mode and ``full`` otherwise (e.g. ``cfg.pick(quick=2, full=30)``)."""
         return quick if self.quick else full
 
 
-def silence_tensorflow_logs() -> None:
-    """Set the environment variables that quieten TensorFlow's C++ start-up logs.
+_IMPORT_NOTICES = ("WARNING: All log messages before absl::InitializeLog() is called are written to STDERR",
+                   "oneDNN custom operations are on.")
+"""The two lines TensorFlow 2.21 writes to stderr when it is imported with oneDNN on. They come before TensorFlow's
+logging is initialised, so ``TF_CPP_MIN_LOG_LEVEL`` cannot hide them (checked: they appear at level 2 and 3)."""
 
-    Must run before the first ``import tensorflow``; :func:`setup` calls it for you. Existing values win.
+
+def silence_tensorflow_logs() -> None:
+    """Set the environment variable that quietens TensorFlow's C++ INFO and WARNING lines (errors still show).
+
+    Must run before the first ``import tensorflow``; :func:`setup` calls it for you. An existing value wins.
     """
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # hide INFO and WARNING lines from the C++ core
-    os.environ.setdefault(ONEDNN_ENV_VAR, "0")  # plain kernels unless asked: see choose_cpu_kernels
+
+
+def import_tensorflow_quietly() -> None:
+    """Import TensorFlow and Keras, dropping only the oneDNN start-up notice from what they write to stderr.
+
+    The notice says results "may differ slightly" because oneDNN sums in another order; the course says so once,
+    in :func:`setup`'s docstring and README, instead of in red under every set-up cell. Everything else TensorFlow
+    writes to the error stream during the import (warnings, errors, a failed import's traceback) is passed on
+    unchanged. Does nothing if TensorFlow is already imported.
+    """
+    if "tensorflow" in sys.modules and "keras" in sys.modules:
+        return
+    import tempfile
+
+    sys.stderr.flush()
+    saved = os.dup(2)
+    with tempfile.TemporaryFile(mode="w+b") as captured:
+        os.dup2(captured.fileno(), 2)
+        try:
+            import tensorflow  # noqa: F401
+            import keras  # noqa: F401
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+            captured.seek(0)
+            text = captured.read().decode("utf-8", errors="replace")
+            kept = [line for line in text.splitlines(keepends=True)
+                    if not any(notice in line for notice in _IMPORT_NOTICES)]
+            if kept:
+                sys.stderr.write("".join(kept))
+                sys.stderr.flush()
 
 
 def choose_cpu_kernels(fast: bool) -> bool:
     """Choose TensorFlow's CPU kernels before TensorFlow is imported; return whether oneDNN is on.
 
-    ``fast=True`` turns on the oneDNN kernels (``TF_ENABLE_ONEDNN_OPTS=1``): on x86 CPUs they run the
-    convolutional GANs of notebooks 10 about 1.5-2x faster (``benchmarks/bench_gan_budgets.py``), but
-    results may differ in the last digits from the plain kernels and from run to run. ``fast=False`` keeps
-    the plain kernels unless the variable was already set. The choice is read once, when TensorFlow is
-    first imported: if it already was, nothing changes and a note says to restart the kernel.
+    ``fast=True`` (the course default, and TensorFlow's own default on x86) uses the oneDNN kernels: on a 2-core
+    AVX2 CPU they train notebook 10's DCGAN about 1.5x faster and notebook 05's CNN about 1.3x faster
+    (``benchmarks/bench_cpu_kernels.py``). Their sums run in another order, so results can differ in the last
+    digits between machines and runs. ``fast=False`` (``TF_ENABLE_ONEDNN_OPTS=0``) gives TensorFlow's plain
+    kernels: slower, but the same numbers on every run of the same machine. A value already in the environment
+    (an instructor's ``TF_ENABLE_ONEDNN_OPTS=0``, say) wins over ``fast=True``. The choice is read once, when
+    TensorFlow is first imported: if it already was, nothing changes and a note says to restart the kernel.
     """
     if not isinstance(fast, bool):
         raise TypeError(f"fast must be True or False, got {fast!r}")
     if "tensorflow" in sys.modules:
-        in_effect = os.environ.get(ONEDNN_ENV_VAR, "") == "1"
-        if fast and not in_effect:
-            print("Note: TensorFlow was imported before utils.setup(fast_cpu=True), so the faster oneDNN kernels "
-                  "stay off. Restart the kernel and run the set-up cell first.")
+        in_effect = os.environ.get(ONEDNN_ENV_VAR, "1") != "0"
+        if fast != in_effect:
+            print(f"Note: TensorFlow was imported before utils.setup(fast_cpu={fast}), so its oneDNN kernels stay "
+                  f"{'on' if in_effect else 'off'}. Restart the kernel and run the set-up cell first.")
         return in_effect
     if fast:
-        os.environ[ONEDNN_ENV_VAR] = "1"
+        os.environ.setdefault(ONEDNN_ENV_VAR, "1")
     else:
-        os.environ.setdefault(ONEDNN_ENV_VAR, "0")
-    return os.environ[ONEDNN_ENV_VAR] == "1"
+        os.environ[ONEDNN_ENV_VAR] = "0"
+    return os.environ[ONEDNN_ENV_VAR] != "0"
+
+
+def turn_off_remapper() -> None:
+    """Turn off TensorFlow's grappler *remapper*, the graph pass that fuses e.g. Conv2D + BiasAdd + ReLU.
+
+    With oneDNN on, the remapper fails on a GAN train step whose discriminator has Conv2D + LeakyReLU (TensorFlow
+    2.21 prints ``remapper failed: INVALID_ARGUMENT: Mutation::Apply error`` and runs that graph unfused). Off,
+    the graph runs just as fast and nothing is printed (``benchmarks/bench_cpu_kernels.py``). Keep it on for a
+    plain classifier: it makes notebook 05's CNN about 25 % faster. Affects graphs traced after the call.
+    """
+    import tensorflow as tf
+
+    tf.config.optimizer.set_experimental_options({"remapping": False})
 
 
 def seed_everything(seed: int = DEFAULT_SEED, *, tensorflow: bool = True) -> None:
@@ -122,6 +173,7 @@ def seed_everything(seed: int = DEFAULT_SEED, *, tensorflow: bool = True) -> Non
     np.random.seed(seed)
     if tensorflow:
         silence_tensorflow_logs()
+        import_tensorflow_quietly()
         import keras
 
         keras.utils.set_random_seed(seed)  # seeds Python, NumPy and the TensorFlow backend together
@@ -142,15 +194,17 @@ def environment_summary(*, tensorflow: bool) -> str:
     return " · ".join(parts)
 
 
-def setup(seed: int = DEFAULT_SEED, *, tensorflow: bool = True, fast_cpu: bool = False,
+def setup(seed: int = DEFAULT_SEED, *, tensorflow: bool = True, fast_cpu: bool = True, remapper: bool = True,
           verbose: bool = True) -> CourseSettings:
     """The first call of every notebook: quiet logs, seeds, one plot style, a one-line summary.
 
     Args:
         seed: seed for Python, NumPy and TensorFlow (non-negative int).
         tensorflow: import and seed TensorFlow too (notebooks 00-03 do without it and start faster).
-        fast_cpu: use TensorFlow's oneDNN CPU kernels (faster convolutions, results not bit-reproducible);
-            see :func:`choose_cpu_kernels`.
+        fast_cpu: use TensorFlow's oneDNN CPU kernels (the default: faster; results can differ in the last
+            digits from run to run). ``False`` gives bit-reproducible plain kernels; see :func:`choose_cpu_kernels`.
+        remapper: keep TensorFlow's graph-fusing pass on; the convolutional GAN notebooks turn it off
+            (see :func:`turn_off_remapper`).
         verbose: print the one-line summary.
 
     Returns:
@@ -160,12 +214,14 @@ def setup(seed: int = DEFAULT_SEED, *, tensorflow: bool = True, fast_cpu: bool =
     fast = choose_cpu_kernels(fast_cpu)
     silence_tensorflow_logs()
     seed_everything(seed, tensorflow=tensorflow)
+    if tensorflow and not remapper:
+        turn_off_remapper()
     from utils.plots import use_course_style
 
     use_course_style()
     if verbose:
         mode = "QUICK mode (short training, for tests)" if quick else "full mode"
-        kernels = " · oneDNN CPU kernels on" if tensorflow and fast else ""
+        kernels = (" · oneDNN CPU kernels " + ("on" if fast else "off (fast_cpu=False)")) if tensorflow else ""
         print(f"Course set-up: {mode} · seed {seed} · {environment_summary(tensorflow=tensorflow)}{kernels}")
     return CourseSettings(quick=quick, seed=seed, tensorflow=tensorflow, fast_cpu=fast)
 

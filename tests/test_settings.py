@@ -154,3 +154,12 @@ def test_remapper_false_runs_a_conv_gan_step_without_the_remapper_error():
                          cwd=utils.repo_root())
     assert out.stdout.split() == ["False"]
     assert "remapper failed" not in out.stderr, out.stderr
+
+
+def test_setup_with_a_notebook_number_prints_its_lab_time(capsys):
+    utils.setup(tensorflow=False, notebook="05")
+    out = capsys.readouterr().out.splitlines()
+    assert out[1].startswith("Full mode (Restart and run all): about ") and "2-core AVX2 laptop" in out[1]
+    assert "on this machine" in out[1] and "estimate" in out[1]
+    with pytest.raises(ValueError, match="two-digit number"):
+        utils.setup(tensorflow=False, notebook="5")

@@ -62,6 +62,7 @@ from typing import Any, Literal, Sequence
 import nbformat
 
 from utils.checks.core import parse_check_lines
+from utils.machine import REFERENCE_SECONDS
 from utils.notebook_io import (NotebookError, atomic_write_bytes, cells_sha256, clear_outputs, load_notebook,
                                notebook_to_bytes, sha256_bytes)
 from utils.release import BEGIN_MARKER, CODE_STUB, is_marker
@@ -80,9 +81,6 @@ STUDENT_ID_PATTERN = re.compile(r"\A[A-Za-z0-9][A-Za-z0-9_-]{0,63}\Z")
 """A whole student id: anchored with ``\\Z``, not ``$`` (which also accepts a trailing newline), so ``.match``
 (as ``utils.grade`` uses it) and ``.fullmatch`` both accept the whole id only."""
 
-EXPECTED_FULL_SECONDS: dict[str, int] = {"00": 5, "01": 11, "02": 15, "03": 14, "04": 30, "05": 187, "06": 90, "07": 60, "08": 60,
-                                         "09": 450, "10": 360, "11": 240, "12": 120}
-"""Wall-clock seconds each course notebook takes top to bottom in full mode (README's course map, rounded up)."""
 TIMEOUT_MARGIN = 4
 """A full-mode cell may take this many times its whole notebook's expected time before the hand-in gives up.
 
@@ -145,11 +143,11 @@ def default_timeout(number: str | None, *, quick: bool = False) -> int:
     """The default per-cell time limit, in seconds, for a hand-in of notebook ``number``.
 
     Full mode: :data:`TIMEOUT_MARGIN` times the notebook's expected full-mode time
-    (:data:`EXPECTED_FULL_SECONDS`), at least :data:`MIN_TIMEOUT`; so a stuck cell gives up within about the
+    (:data:`utils.machine.REFERENCE_SECONDS`), at least :data:`MIN_TIMEOUT`; so a stuck cell gives up within about the
     time the whole notebook needs. Quick mode: the full-mode time itself, at least :data:`MIN_QUICK_TIMEOUT`.
     A notebook not in the table (None, or a number the course does not have) gets :data:`DEFAULT_TIMEOUT`.
     """
-    expected = EXPECTED_FULL_SECONDS.get(number) if number is not None else None
+    expected = REFERENCE_SECONDS.get(number) if number is not None else None
     if expected is None:
         return DEFAULT_TIMEOUT
     if quick:
@@ -161,7 +159,7 @@ def timeout_explanation(number: str | None, timeout: int, *, quick: bool = False
     """Where a per-cell limit of ``timeout`` seconds came from, for the start-of-run message."""
     if given:
         return f"at most {timeout} s per cell (--timeout)"
-    expected = EXPECTED_FULL_SECONDS.get(number) if number is not None else None
+    expected = REFERENCE_SECONDS.get(number) if number is not None else None
     if expected is None:
         return (f"at most {timeout} s per cell (the default for a notebook whose run time is unknown; "
                 f"--timeout sets it)")

@@ -195,7 +195,7 @@ def environment_summary(*, tensorflow: bool) -> str:
 
 
 def setup(seed: int = DEFAULT_SEED, *, tensorflow: bool = True, fast_cpu: bool = True, remapper: bool = True,
-          verbose: bool = True) -> CourseSettings:
+          notebook: str | None = None, verbose: bool = True) -> CourseSettings:
     """The first call of every notebook: quiet logs, seeds, one plot style, a one-line summary.
 
     Args:
@@ -205,6 +205,9 @@ def setup(seed: int = DEFAULT_SEED, *, tensorflow: bool = True, fast_cpu: bool =
             digits from run to run). ``False`` gives bit-reproducible plain kernels; see :func:`choose_cpu_kernels`.
         remapper: keep TensorFlow's graph-fusing pass on; the convolutional GAN notebooks turn it off
             (see :func:`turn_off_remapper`).
+        notebook: the notebook's two-digit number (``"05"``): prints how long its full-mode run takes on the
+            course's reference AVX2 laptop and, from a 0.3-second calibration, on this machine
+            (:mod:`utils.machine`).
         verbose: print the one-line summary.
 
     Returns:
@@ -223,7 +226,22 @@ def setup(seed: int = DEFAULT_SEED, *, tensorflow: bool = True, fast_cpu: bool =
         mode = "QUICK mode (short training, for tests)" if quick else "full mode"
         kernels = (" · oneDNN CPU kernels " + ("on" if fast else "off (fast_cpu=False)")) if tensorflow else ""
         print(f"Course set-up: {mode} · seed {seed} · {environment_summary(tensorflow=tensorflow)}{kernels}")
+        if notebook is not None:
+            print(lab_time_line(notebook))
     return CourseSettings(quick=quick, seed=seed, tensorflow=tensorflow, fast_cpu=fast)
+
+
+def lab_time_line(notebook: str) -> str:
+    """One line: notebook ``notebook``'s full-mode run time on the reference AVX2 laptop and, estimated, here."""
+    from utils import machine
+
+    reference = machine.REFERENCE_SECONDS.get(notebook)
+    if reference is None:
+        raise ValueError(f"notebook must be a course notebook's two-digit number like '05', got {notebook!r}")
+    here = machine.estimate_full_seconds(notebook)
+    here_text = machine.format_duration(here) if here is not None else "unknown"
+    return (f"Full mode (Restart and run all): {machine.format_duration(reference)} on a 2-core AVX2 laptop; "
+            f"{here_text} on this machine ({machine.cpu_model()}, {machine.vector_extensions()}; estimate).")
 
 
 def in_notebook() -> bool:

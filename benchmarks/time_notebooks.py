@@ -8,7 +8,8 @@ Each notebook runs like "Restart kernel and run all" (kernel start included), th
 hand-in (``utils.handin.run_notebook``: it polls the kernel in short slices, so a missed wake-up cannot stall a run).
 Prints the machine first (CPU, cores, AVX2 / AVX-512, oneDNN, XLA, a calibration in GFLOP/s), then one line per
 notebook: wall-clock seconds, the 1-minute load average before and after (anything well above 0 means another
-process shared the cores and the time is inflated), and "ok" or the first error. Nothing is written anywhere.
+process shared the cores and the time is inflated), and "ok" or the first error. Nothing is written, unless
+``--save-dir`` names a folder for the executed copies (to read the scores they printed).
 
 ``--avx2`` caps the two libraries that choose their vector instructions at run time: oneDNN
 (``ONEDNN_MAX_CPU_ISA=AVX2``) and OpenBLAS (``OPENBLAS_CORETYPE=Haswell``). TensorFlow's other kernels are compiled
@@ -44,12 +45,18 @@ def load_average() -> float:
         return float("nan")
 
 
-def time_notebook(path: Path, *, quick: bool, timeout: int) -> tuple[float, str]:
-    """Run ``path`` in a fresh kernel (cwd = its folder); return (seconds, "ok" or the first error)."""
+def time_notebook(path: Path, *, quick: bool, timeout: int, save_dir: Path | None = None) -> tuple[float, str]:
+    """Run ``path`` in a fresh kernel (cwd = its folder); return (seconds, "ok" or the first error).
+
+    With ``save_dir``, the executed copy is written there as ``<name>.<quick|full>.ipynb``.
+    """
     from utils.handin import notebook_number, run_notebook
 
     nb = nbformat.read(path, as_version=4)
     result = run_notebook(nb, cwd=path.parent, quick=quick, timeout=timeout, number=notebook_number(path))
+    if save_dir is not None:
+        save_dir.mkdir(parents=True, exist_ok=True)
+        nbformat.write(result.notebook, save_dir / f"{path.stem}.{'quick' if quick else 'full'}.ipynb")
     if result.status == "complete" and not result.errors:
         return result.seconds, "ok"
     first = result.failed_cell or (result.errors[0] if result.errors else {})
@@ -62,6 +69,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--mode", choices=["quick", "full"], default="full")
     parser.add_argument("--avx2", action="store_true", help="cap oneDNN and OpenBLAS at AVX2 (see above)")
     parser.add_argument("--timeout", type=int, default=1800, help="seconds allowed per cell")
+    parser.add_argument("--save-dir", type=Path, help="write the executed copies here (outside the checkout)")
     args = parser.parse_args(argv)
     if args.avx2:
         os.environ.update(AVX2_ENV)  # before NumPy loads OpenBLAS here, and inherited by every kernel
@@ -74,7 +82,8 @@ def main(argv: list[str] | None = None) -> int:
     total, failures = 0.0, 0
     for path in paths:
         before = load_average()
-        seconds, status = time_notebook(path.resolve(), quick=args.mode == "quick", timeout=args.timeout)
+        seconds, status = time_notebook(path.resolve(), quick=args.mode == "quick", timeout=args.timeout,
+                                        save_dir=args.save_dir)
         total += seconds
         failures += status != "ok"
         print(f"{path.name:40s} {seconds:7.1f} s  load {before:4.1f} -> {load_average():4.1f}  {status}", flush=True)

@@ -61,7 +61,8 @@ def test_time_notebooks_prints_the_machine_and_reports_a_failing_cell(tmp_path, 
     nbformat.write(nb, good)
     nb.cells = [nbformat.v4.new_code_cell("raise ValueError('broken on purpose')")]
     nbformat.write(nb, bad)
-    status = bench.main(["--mode", "quick", "--timeout", "120", str(good), str(bad)])
+    status = bench.main(["--mode", "quick", "--timeout", "120", "--save-dir", str(tmp_path / "runs"),
+                         str(good), str(bad)])
     out = capsys.readouterr().out
     assert status == 1
     header = out.splitlines()[0]
@@ -69,3 +70,5 @@ def test_time_notebooks_prints_the_machine_and_reports_a_failing_cell(tmp_path, 
     assert "GFLOP/s" in out
     assert "01_good.ipynb" in out and " ok" in out.split("01_good.ipynb")[1].splitlines()[0]
     assert "ValueError: broken on purpose" in out and "(1 failed)" in out
+    saved = nbformat.read(tmp_path / "runs" / "02_bad.quick.ipynb", as_version=4)
+    assert saved.cells[0].outputs[0]["ename"] == "ValueError"

@@ -45,3 +45,35 @@ def test_parse_check_lines_last_line_wins_and_ignores_other_text():
     text = "❌ 03.2 Loss — not yet: hint\nnoise ✅ 03.9 not at start\n✅ 03.2 Loss — passed: ok\n⏳ 03.10 X: not attempted"
     assert core.parse_check_lines(text) == {"03.2": "passed", "03.10": "not attempted"}
     assert core.parse_check_lines("") == {}
+
+
+def test_every_printed_line_reads_back_as_its_status(fresh, capsys):
+    @fresh.exercise("94", 1, "Passes")
+    def check_pass():
+        return "fine"
+
+    @fresh.exercise("94", 2, "Fails")
+    def check_fail():
+        raise AssertionError("wrong")
+
+    @fresh.exercise("94", 3, "Stub")
+    def check_stub():
+        raise NotImplementedError
+
+    check_pass()
+    for check in (check_fail, check_stub):
+        with pytest.raises((AssertionError, NotImplementedError)):
+            check()
+    want = {"94.1": "passed", "94.2": "failed", "94.3": "not attempted"}
+    assert fresh.parse_check_lines(capsys.readouterr().out) == want
+    fresh.summary("94")
+    printed = capsys.readouterr().out
+    assert fresh.parse_check_lines(printed) == want and "— 1 of 3 exercises passed." in printed
+    assert fresh.match_check_line("  ❌ 94.2 Fails: failed") == ("94.2", "failed")
+    assert fresh.match_check_line("↪ 94.2 is failed: ...") is None
+
+
+def test_count_statuses_has_every_status_and_skips_unknown_values():
+    assert core.count_statuses([]) == {"passed": 0, "failed": 0, "not attempted": 0}
+    assert core.count_statuses(["passed", "failed", "passed", "bogus"]) == {"passed": 2, "failed": 1,
+                                                                            "not attempted": 0}

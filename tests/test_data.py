@@ -98,3 +98,10 @@ def test_spirals_classes_and_bad_input():
         data.make_moons(10, noise=-1)
     with pytest.raises(ValueError, match="centers must be an int or an array of shape"):
         data.make_blobs(10, centers=np.zeros((3, 3)))
+
+
+@pytest.mark.parametrize("bad", [-0.5, "0.5", None])
+def test_bad_spread_is_named_spread(bad):
+    with pytest.raises(ValueError, match=r"^spread must be a non-negative number, got") as info:
+        data.make_blobs(10, spread=bad)
+    assert "noise" not in str(info.value)

@@ -41,10 +41,29 @@ def test_canonical_name_treats_tensorflow_cpu_as_tensorflow():
     assert doctor.canonical_name("Keras") == "keras"
 
 
-def test_installed_tensorflow_found_under_either_name():
-    # whichever wheel is installed, asking for "tensorflow" must find it
-    assert doctor.installed_version("tensorflow") is not None
-    assert doctor.installed_version("surely-not-an-installed-package-xyz") is None
+@pytest.mark.parametrize("wheel", ["tensorflow", "tensorflow-cpu"])
+def test_installed_tensorflow_found_under_either_name(monkeypatch, wheel):
+    # whichever wheel is installed, asking for "tensorflow" (or "tensorflow-cpu") must find it
+    def version(dist):
+        if dist == wheel:
+            return "2.21.0"
+        raise doctor.importlib.metadata.PackageNotFoundError(dist)
+
+    monkeypatch.setattr(doctor.importlib.metadata, "version", version)
+    assert doctor.installed_version("tensorflow") == "2.21.0"
+    assert doctor.installed_version("TensorFlow_CPU") == "2.21.0"
+    assert doctor.installed_version("keras") is None
+
+
+def test_fix_lines_install_the_range_requirements_txt_gives(tmp_path, monkeypatch):
+    reqs = doctor.parse_requirements(REQUIREMENTS)
+    for name in ("keras", "ipywidgets"):
+        lower = min(reqs[name].specifier, key=lambda s: not s.operator.startswith(">"))
+        assert f'"{name}{lower}' in doctor.install_fix(name, "the kernel")
+    fake = _write(tmp_path, "keras>=3.1,<3.2\n")
+    assert '"keras>=3.1,<3.2"' in doctor.check_keras_3("2.15.0", doctor.parse_requirements(fake)["keras"]).fix
+    monkeypatch.setattr(doctor, "course_requirements", dict)  # no requirements.txt beside the course
+    assert doctor.check_keras_3("2.15.0").fix == doctor.INSTALL_FIX
 
 
 def test_bad_requirement_line_names_file_and_line(tmp_path):

@@ -114,6 +114,9 @@ def test_top_k():
     assert E.top_k(np.array([0.1, 0.9, 0.5, 0.7]), 2).tolist() == [1, 3]
     assert E.top_k(np.array([0.1, 0.9, 0.5, 0.7]), 2, exclude=[1]).tolist() == [3, 2]
     assert E.top_k(np.array([0.1, 0.9]), 5).tolist() == [1, 0]
+    ties = np.array([0.5, 0.9, 0.5, 0.9, 0.5, 0.1, 0.5])
+    assert E.top_k(ties, 4).tolist() == [1, 3, 0, 2], "equal values keep their index order"
+    assert E.top_k(ties, 3, exclude=[1, 0]).tolist() == [3, 2, 4]
     with pytest.raises(ValueError, match="k must"):
         E.top_k(np.array([1.0]), 0)
 
@@ -214,6 +217,23 @@ def test_export_bad_input(tmp_path, toy):
     bad_vocab = E.Vocabulary((PAD, "a\tb"), np.array([0, 1]))
     with pytest.raises(ValueError, match="tabs"):
         E.export_embeddings(tmp_path, bad_vocab, np.ones((2, 2)))
+
+
+def test_interrupted_export_keeps_the_old_files(tmp_path, toy, monkeypatch):
+    from utils import files
+
+    vocab, m = toy
+    E.export_embeddings(tmp_path, vocab, m)
+    before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
+
+    def interrupted(src, dst):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(files.os, "replace", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        E.export_embeddings(tmp_path, vocab, m + 1.0)
+    monkeypatch.undo()
+    assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before, "old files whole, no temporary left"
 
 
 def test_loaders_report_bad_files(tmp_path, toy):

@@ -40,6 +40,29 @@ def test_new_file_gets_umask_permissions_not_owner_only(tmp_path):
     assert stat.S_IMODE(target.stat().st_mode) == 0o644
 
 
+def test_interrupt_at_the_rename_keeps_old_file_and_leaves_no_temp(tmp_path, monkeypatch):
+    target = tmp_path / "out.json"
+    files.atomic_write_text(target, '{"v": 1}')
+
+    def interrupted(src, dst):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(files.os, "replace", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        files.atomic_write_bytes(target, b"half")
+    monkeypatch.undo()
+    assert target.read_text() == '{"v": 1}' and os.listdir(tmp_path) == ["out.json"]
+
+
+def test_file_sha256_hashes_the_bytes_in_blocks(tmp_path):
+    import hashlib
+
+    data = bytes(range(256)) * 5000  # 1.28 MB: more than one 1 MiB block
+    target = files.atomic_write_bytes(tmp_path / "blob.bin", data)
+    assert files.file_sha256(target) == hashlib.sha256(data).hexdigest()
+    assert files.file_sha256(files.atomic_write_bytes(tmp_path / "empty", b"")) == hashlib.sha256(b"").hexdigest()
+
+
 def test_type_errors():
     with pytest.raises(TypeError, match="data must be bytes"):
         files.atomic_write_bytes("x", "text")

@@ -169,12 +169,33 @@ def test_save_uses_a_temp_file_in_the_same_folder(mem, tmp_path, monkeypatch):
                                      json.dumps({"format": "vector-memory", "dim": 2, "records": [{"id": "a"}]}),
                                      json.dumps({"format": "vector-memory", "dim": 2,
                                                  "records": [{"id": "a", "text": "t", "vector": [1, 2, 3],
-                                                              "timestamp": "x"}]})])
+                                                              "timestamp": "x"}]}),
+                                     json.dumps({"format": "vector-memory", "dim": 2,
+                                                 "records": [{"id": None, "text": "t", "vector": [1, 2],
+                                                              "timestamp": "x"}]}),
+                                     json.dumps({"format": "vector-memory", "dim": 2,
+                                                 "records": [{"id": "a", "text": "t", "vector": [1, 2],
+                                                              "timestamp": 5}]})])
 def test_loading_a_corrupt_file_names_the_file(tmp_path, content):
     path = tmp_path / "broken_memory.json"
     path.write_text(content, encoding="utf-8")
     with pytest.raises(MemoryFileError, match="broken_memory.json"):
         VectorMemory.load(path)
+
+
+def test_loaded_records_keep_their_saved_timestamps(tmp_path):
+    path = tmp_path / "m.json"
+    record = {"id": "a", "text": "t", "vector": [1.0, 2.0], "timestamp": "2020-01-02T03:04:05+00:00"}
+    path.write_text(json.dumps({"format": "vector-memory", "version": 1, "dim": 2, "records": [record]}),
+                    encoding="utf-8")
+    assert VectorMemory.load(path).get("a").timestamp == "2020-01-02T03:04:05+00:00"
+
+
+def test_recall_ties_keep_the_order_of_records():
+    mem = VectorMemory(dim=2)
+    for name in ["b", "a", "c", "d"]:
+        mem.remember(name, [1.0, 0.0] if name != "d" else [0.0, 1.0], id=name)
+    assert [r.id for r, _ in mem.recall([2.0, 0.0], k=3)] == ["b", "a", "c"]
 
 
 def test_loading_a_missing_file(tmp_path):

@@ -8,8 +8,8 @@ import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
 from utils import notebook_io
-from utils.notebook_io import (NotebookError, atomic_path, atomic_write_bytes, atomic_write_text, cells_sha256,
-                               clear_outputs, load_notebook, read_notebook, sha256_bytes, sha256_file,
+from utils.files import file_sha256
+from utils.notebook_io import (NotebookError, cells_sha256, clear_outputs, load_notebook, read_notebook, sha256_bytes,
                                write_notebook)
 
 
@@ -24,7 +24,7 @@ def test_round_trip_is_utf8_and_validated(tmp_path):
     data, nb = load_notebook(path)
     assert "héllo ✅".encode("utf-8") in data and data.endswith(b"\n")
     assert nb.cells[1].outputs[0]["text"] == "héllo ✅\n" and read_notebook(path) == nb
-    assert sha256_file(path) == sha256_bytes(data) and len(sha256_bytes(b"")) == 64
+    assert file_sha256(path) == sha256_bytes(data) and len(sha256_bytes(b"")) == 64
 
 
 @pytest.mark.parametrize("content, reason, words", [
@@ -71,26 +71,17 @@ def test_write_refuses_an_invalid_notebook(tmp_path):
     assert list(tmp_path.iterdir()) == []
 
 
-def test_atomic_write_replaces_whole_file_or_nothing(tmp_path, monkeypatch):
-    dest = tmp_path / "out.json"
-    atomic_write_text(dest, json.dumps({"v": 1}))
-    atomic_write_text(dest, json.dumps({"v": 2}))
-    assert json.loads(dest.read_text(encoding="utf-8")) == {"v": 2}
+def test_interrupted_notebook_write_keeps_the_old_notebook(tmp_path, monkeypatch):
+    path = write_notebook(small_notebook(), tmp_path / "nb.ipynb")
+    before = path.read_bytes()
+    changed = small_notebook()
+    changed.cells[0].source = "# Another title"
 
     def interrupted(src, dst):
         raise KeyboardInterrupt
 
     monkeypatch.setattr(notebook_io.os, "replace", interrupted)
     with pytest.raises(KeyboardInterrupt):
-        atomic_write_bytes(dest, b"half")
+        write_notebook(changed, path)
     monkeypatch.undo()
-    assert json.loads(dest.read_text(encoding="utf-8")) == {"v": 2}
-    with pytest.raises(RuntimeError):
-        with atomic_path(tmp_path / "new.zip") as tmp:
-            tmp.write_bytes(b"partial")
-            raise RuntimeError("crash mid-write")
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.json"]
-    with pytest.raises(TypeError, match="bytes"):
-        atomic_write_bytes(dest, "text")
-    with pytest.raises(TypeError, match="str"):
-        atomic_write_text(dest, b"bytes")
+    assert path.read_bytes() == before and sorted(p.name for p in tmp_path.iterdir()) == ["nb.ipynb"]

@@ -22,10 +22,26 @@ def test_decision_boundary_labels_and_regions():
     assert len(ax.collections) >= 2  # filled regions + scatter
 
 
+def _region_x_extents(ax):
+    """(min x, max x) of each class's shaded region (None for a class with no region)."""
+    regions = ax.collections[0]  # the filled contours, one path per class level
+    return [(p.vertices[:, 0].min(), p.vertices[:, 0].max()) if len(p.vertices) else None
+            for p in regions.get_paths()]
+
+
 def test_decision_boundary_accepts_probabilities_and_scores():
     X, y = data.make_blobs(30, centers=3)
-    plots.plot_decision_boundary(lambda P: np.c_[P[:, 0], P[:, 1], -P[:, 0]], X, y)
-    plots.plot_decision_boundary(lambda P: 1 / (1 + np.exp(-P[:, 0])), X, (y > 0).astype(int))
+    # class scores (m, k): the argmax is shaded, here class 2 everywhere
+    ax = plots.plot_decision_boundary(lambda P: np.tile([0.1, 0.2, 0.7], (len(P), 1)), X, y)
+    assert [r is not None for r in _region_x_extents(ax)] == [False, False, True]
+    plt.close("all")
+    # probabilities of class 1, shape (m,) or (m, 1): thresholded at 0.5, i.e. at x1 = 0 for sigmoid(x1)
+    step = (X[:, 0].max() - X[:, 0].min() + 1.0) / 199  # grid spacing at the default resolution and margin
+    for predict in (lambda P: 1 / (1 + np.exp(-P[:, 0])), lambda P: 1 / (1 + np.exp(-P[:, :1]))):
+        ax = plots.plot_decision_boundary(predict, X, (y > 0).astype(int))
+        (lo0, hi0), (lo1, hi1) = _region_x_extents(ax)
+        assert lo0 < -1 and abs(hi0) <= step and abs(lo1) <= step and hi1 > 1
+        plt.close("all")
 
 
 def test_decision_boundary_bad_input():

@@ -247,10 +247,11 @@ def logic_gate(name: str) -> tuple[np.ndarray, np.ndarray]:
     return X, np.array(LOGIC_GATES[key], dtype=np.int64)
 
 
-def _check_noise(noise: float) -> float:
-    if not isinstance(noise, (int, float)) or noise < 0:
-        raise ValueError(f"noise must be a non-negative number, got {noise!r}")
-    return float(noise)
+def _check_scale(value: float, name: str) -> float:
+    """``value`` as a float if it is a non-negative number (a noise level or spread), else a ValueError naming it."""
+    if not isinstance(value, (int, float)) or value < 0:
+        raise ValueError(f"{name} must be a non-negative number, got {value!r}")
+    return float(value)
 
 
 def make_moons(n_samples: int = 200, *, noise: float = 0.1, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
@@ -261,7 +262,7 @@ def make_moons(n_samples: int = 200, *, noise: float = 0.1, seed: int = 0) -> tu
         the extra point when n_samples is odd).
     """
     n = check_positive_int(n_samples, "n_samples", minimum=2)
-    noise = _check_noise(noise)
+    noise = _check_scale(noise, "noise")
     rng = np.random.default_rng(seed)
     n0 = n - n // 2
     t0 = np.linspace(0, np.pi, n0)
@@ -282,7 +283,7 @@ def make_spirals(n_samples: int = 300, *, n_classes: int = 2, noise: float = 0.2
     """
     n = check_positive_int(n_samples, "n_samples", minimum=2)
     k = check_positive_int(n_classes, "n_classes", minimum=2)
-    noise = _check_noise(noise)
+    noise = _check_scale(noise, "noise")
     rng = np.random.default_rng(seed)
     counts = [n // k + (1 if c < n % k else 0) for c in range(k)]
     y = np.repeat(np.arange(k, dtype=np.int64), counts)
@@ -306,7 +307,7 @@ def make_blobs(n_samples: int = 300, *, centers: int | np.ndarray = 3, spread: f
         ``X`` (n_samples, 2) float64 and ``y`` (n_samples,) int64 in 0..k-1.
     """
     n = check_positive_int(n_samples, "n_samples")
-    spread = _check_noise(spread)
+    spread = _check_scale(spread, "spread")
     if isinstance(centers, (int, np.integer)):
         k = check_positive_int(centers, "centers")
         angles = 2 * np.pi * np.arange(k) / k

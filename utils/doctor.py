@@ -171,6 +171,34 @@ def parse_requirements(path: str | os.PathLike[str],
     return found
 
 
+def course_requirements() -> dict[str, Requirement]:
+    """The course's ``requirements.txt`` as :func:`parse_requirements` reads it ({} if missing or unreadable)."""
+    from utils.settings import repo_root
+
+    try:
+        return parse_requirements(repo_root() / "requirements.txt")
+    except (FileNotFoundError, ValueError):
+        return {}
+
+
+def install_fix(name: str, restart: str, *, upgrade: bool = False, requirement: Requirement | None = None) -> str:
+    """The fix line that installs ``name`` in the course's range, e.g.
+    ``pip install -U "keras>=3.15,<4"   (then restart the kernel)``.
+
+    Args:
+        name: the distribution, e.g. ``"keras"``.
+        restart: what to restart afterwards, e.g. ``"the kernel"`` or ``"JupyterLab"``.
+        upgrade: add ``-U``.
+        requirement: the range to install; default: ``name``'s line in the course's ``requirements.txt``.
+            Without a range, the general :data:`INSTALL_FIX`.
+    """
+    req = requirement if requirement is not None else course_requirements().get(canonical_name(name))
+    if req is None or not req.specifier:
+        return INSTALL_FIX
+    bounds = sorted(req.specifier, key=lambda s: (s.operator.startswith("<"), str(s)))  # lower bound first
+    return f'pip install {"-U " if upgrade else ""}"{req.name}{",".join(map(str, bounds))}"   (then restart {restart})'
+
+
 def installed_version(name: str) -> str | None:
     """Installed version of a distribution (any alias counts: ``tensorflow`` finds ``tensorflow-cpu``), or None."""
     canon = canonical_name(name)
@@ -218,16 +246,19 @@ def check_python(version: Sequence[int] | None = None) -> Finding:
         return Finding("Python", "problem", f"{text}, the course needs >= {MIN_PYTHON[0]}.{MIN_PYTHON[1]}",
                        "create the course environment: conda env create -f environment.yml")
     if v[:2] != TESTED_PYTHON:
-        return Finding("Python", "warn", f"{text} (the course is tested with 3.11)",
+        return Finding("Python", "warn", f"{text} (the course is tested with {TESTED_PYTHON[0]}.{TESTED_PYTHON[1]})",
                        "if something fails, use the course environment: conda env create -f environment.yml")
     return Finding("Python", "ok", text)
 
 
-def check_keras_3(version: str | None) -> Finding:
-    """Keras must be 3.x: Keras 2 (e.g. from an old ``tf-keras`` or TensorFlow <= 2.15) breaks the notebooks."""
+def check_keras_3(version: str | None, requirement: Requirement | None = None) -> Finding:
+    """Keras must be 3.x: Keras 2 (e.g. from an old ``tf-keras`` or TensorFlow <= 2.15) breaks the notebooks.
+
+    ``requirement``: the Keras range the fix installs (default: the course's ``requirements.txt``).
+    """
     from packaging.version import InvalidVersion, Version
 
-    fix = 'pip install -U "keras>=3.15,<4"   (then restart the kernel)'
+    fix = install_fix("keras", "the kernel", upgrade=True, requirement=requirement)
     if version is None:
         return Finding("Keras is 3.x", "problem", "Keras is not installed", fix)
     try:
@@ -244,7 +275,7 @@ def check_widgets() -> Finding:
     if importlib.util.find_spec("jupyterlab_widgets") is None:
         return Finding("widgets in JupyterLab", "warn",
                        "jupyterlab_widgets is missing: sliders will show as plain text",
-                       'pip install "ipywidgets>=8.1,<8.2"   (then restart JupyterLab)')
+                       install_fix("ipywidgets", "JupyterLab"))
     return Finding("widgets in JupyterLab", "ok", "jupyterlab_widgets installed")
 
 
@@ -656,7 +687,7 @@ def judge_module_import(label: str, found: ModuleImport, probe: ImportProbe,
         return _outside_finding(label, found, env, home, probe.folder)
     if name == "keras" and found.version is not None and _keras_major(found.version) != 3:
         return Finding(check, "problem", f"Keras {found.version} imported from {found.file}: the course needs "
-                                         f"Keras 3", 'pip install -U "keras>=3.15,<4"   (then restart the kernel)')
+                                         f"Keras 3", install_fix("keras", "the kernel", upgrade=True))
     return Finding(check, "ok", _found_version(found))
 
 
@@ -787,7 +818,7 @@ def check_environment(*, requirements: str | os.PathLike[str] | None = None, ten
                                        "download the course pack again (requirements.txt is part of it)"))
     for label, name in CHECKED_PACKAGES:
         report.findings.append(check_version(label, installed_version(name), reqs.get(name)))
-    report.findings.append(check_keras_3(installed_version("keras")))
+    report.findings.append(check_keras_3(installed_version("keras"), reqs.get("keras")))
     probe = run_import_probe(folder, env, tensorflow=tensorflow, timeout=timeout)
     report.findings.extend(check_imports(env=env, probe=probe))
     report.findings.append(check_widgets())

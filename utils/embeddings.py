@@ -25,6 +25,7 @@ from typing import Iterable, Sequence
 
 import numpy as np
 
+from utils.files import atomic_write_text
 from utils.validation import as_array, check_positive_int, check_same_length
 
 PAD = "<pad>"
@@ -178,7 +179,10 @@ def cosine_similarities(matrix: np.ndarray, query: np.ndarray) -> np.ndarray:
 
 
 def top_k(similarities: np.ndarray, k: int, *, exclude: Iterable[int] = ()) -> np.ndarray:
-    """Indices of the ``k`` largest values of a 1-D array, largest first, skipping the indices in ``exclude``."""
+    """Indices of the ``k`` largest values of a 1-D array, largest first, skipping the indices in ``exclude``.
+
+    Equal values keep their index order (a stable sort), so ties always come back the same way.
+    """
     sims = as_array(similarities, "similarities", ndim=1, dtype_kind="fiu", allow_nan=False).astype(np.float64)
     k = check_positive_int(k, "k")
     sims = sims.copy()
@@ -188,8 +192,7 @@ def top_k(similarities: np.ndarray, k: int, *, exclude: Iterable[int] = ()) -> n
     k = min(k, int(np.isfinite(sims).sum()))
     if k == 0:
         return np.zeros(0, dtype=np.int64)
-    part = np.argpartition(-sims, k - 1)[:k]
-    return part[np.argsort(-sims[part], kind="stable")].astype(np.int64)
+    return np.argsort(-sims, kind="stable")[:k].astype(np.int64)
 
 
 def nearest_to_vector(vector: np.ndarray, vocab: Vocabulary, matrix: np.ndarray, k: int = 10, *,
@@ -308,7 +311,8 @@ def export_embeddings(directory: str | Path, vocab: Vocabulary, matrix: np.ndarr
       load both at https://projector.tensorflow.org);
     * ``vectors.json``: ``{"words": [...], "dim": d, "vectors": [[...], ...]}``.
 
-    Floats are written with 9 significant digits, enough to restore float32 exactly.
+    Floats are written with 9 significant digits, enough to restore float32 exactly. Each file is written
+    atomically (:mod:`utils.files`): an interrupted export leaves the old file or the new one, never half of one.
 
     Args:
         directory: the output folder (e.g. ``utils.output_dir("06_word_embeddings")``).
@@ -327,14 +331,11 @@ def export_embeddings(directory: str | Path, vocab: Vocabulary, matrix: np.ndarr
     out = Path(directory)
     out.mkdir(parents=True, exist_ok=True)
     paths = {"vectors": out / VECTORS_TSV, "metadata": out / METADATA_TSV, "json": out / VECTORS_JSON}
-    with open(paths["vectors"], "w", encoding="utf-8", newline="\n") as fh:
-        for row in rows:
-            fh.write("\t".join(f"{v:.9g}" for v in row) + "\n")
-    with open(paths["metadata"], "w", encoding="utf-8", newline="\n") as fh:
-        fh.write("".join(w + "\n" for w in words))
+    atomic_write_text(paths["vectors"], "".join("\t".join(f"{v:.9g}" for v in row) + "\n" for row in rows))
+    atomic_write_text(paths["metadata"], "".join(w + "\n" for w in words))
     payload = {"words": words, "dim": int(m.shape[1]),
                "vectors": [[float(f"{v:.9g}") for v in row] for row in rows]}
-    paths["json"].write_text(json.dumps(payload), encoding="utf-8")
+    atomic_write_text(paths["json"], json.dumps(payload))
     return paths
 
 

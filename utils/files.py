@@ -3,7 +3,7 @@
 The bytes go to a temporary file in the destination folder, which then replaces the destination with
 :func:`os.replace` (atomic on Windows, macOS and Linux). The new file gets the usual permissions for the
 user's umask (``tempfile`` alone would make it readable by its owner only). Used by the notebook tools
-(release, hand-in, grade) and by the vector memory store.
+(release, hand-in, grade), the embedding export and the vector memory store. :func:`file_sha256` hashes a file.
 
 Temporary files are named ``.<name>.<host>-<pid>.<random>.part`` (``<host>``: 8 hex digits identifying the
 machine, ``<pid>``: the writing process). A writer killed outright (``kill -9``, power cut) cannot remove its
@@ -152,5 +152,14 @@ def atomic_write_text(path: str | os.PathLike[str], text: str) -> Path:
     return atomic_write_bytes(path, text.encode("utf-8"))
 
 
-__all__ = ["STALE_AFTER_SECONDS", "atomic_path", "atomic_write_bytes", "atomic_write_text",
+def file_sha256(path: str | os.PathLike[str]) -> str:
+    """Hex SHA-256 digest (64 lowercase hex characters) of the file at ``path``, read in 1 MiB blocks."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+__all__ = ["STALE_AFTER_SECONDS", "atomic_path", "atomic_write_bytes", "atomic_write_text", "file_sha256",
            "remove_stale_temporaries"]

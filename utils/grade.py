@@ -62,10 +62,11 @@ from typing import Any, Callable, Sequence
 import nbformat
 
 from utils import regrade
-from utils.checks.core import parse_check_lines
+from utils.checks.core import STATUSES, count_statuses, match_check_line, parse_check_lines
+from utils.files import atomic_write_text
 from utils.handin import (DEFAULT_TIMEOUT, MANIFEST_FORMAT, MANIFEST_NAME, STUDENT_ID_PATTERN, classify_error,
                           error_origin, exercise_number, first_line, safe_console)
-from utils.notebook_io import NotebookError, atomic_write_text, cells_sha256, notebook_from_bytes, sha256_bytes
+from utils.notebook_io import NotebookError, cells_sha256, notebook_from_bytes, sha256_bytes
 
 COLUMNS = ["student_id", "name", "notebook", "passed", "failed", "not_attempted", "exercises", "run_status",
            "failed_cell", "run_seconds", "handed_in_at", "quick", "python", "tensorflow", "keras", "integrity",
@@ -80,7 +81,6 @@ MAX_TEXT = 10_000
 """Longest text allowed in a manifest field (a first line, an error message, a title)."""
 MAX_CELL = 500
 """Longest text written into one gradebook cell (longer text is shortened with …)."""
-STATUSES = ("passed", "failed", "not attempted")
 OUTCOMES = ("not attempted", "failed exercise", "fatal")
 NO_OUTPUT_ERRORS = ("CellTimeoutError", "DeadKernelError")
 """Fatal errors the hand-in records without an error output in the cell."""
@@ -88,7 +88,6 @@ NO_OUTPUT_ERRORS = ("CellTimeoutError", "DeadKernelError")
 _HEX64 = re.compile(r"\A[0-9a-f]{64}\Z")
 _LABEL = re.compile(r"\A\d\d\.\d+\Z")
 _NOTEBOOK = re.compile(r"\A[^/\\\x00-\x1f]{1,200}\.ipynb\Z")
-_CHECK_LINE = re.compile(r"^\s*(✅|❌|⏳) (\d\d\.\d+) ")
 _COPY_SUFFIX = re.compile(r"(?:\s*\(\d{1,3}\)|[-_ ]\d{1,3}|[ _-]copy)\Z", re.IGNORECASE)
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -437,7 +436,7 @@ def run_problems(manifest: dict[str, Any], nb: nbformat.NotebookNode | None) -> 
     """``run``, ``counts`` and ``checks`` against each other and against the executed notebook."""
     problems: list[str] = []
     run, checks = manifest["run"], manifest["checks"]
-    tally = {s: sum(c["status"] == s for c in checks) for s in STATUSES}
+    tally = count_statuses(c["status"] for c in checks)
     if "counts" in manifest and {k: manifest["counts"].get(k, 0) for k in STATUSES} != tally:
         problems.append(f"counts {_show(manifest['counts'], 80)} disagree with the checks listed ({tally})")
     fatal = [e for e in run["errors"] if e["outcome"] == "fatal"]
@@ -534,7 +533,7 @@ def html_problems(nb: nbformat.NotebookNode | None, page: str | None) -> list[st
     text = html.unescape(re.sub(r"<[^>]*>", "", page))
     for _, cell in _code_cells(nb):
         for line in regrade._stream_text(cell).splitlines():
-            if _CHECK_LINE.match(line) and line.strip() not in text:
+            if match_check_line(line) and line.strip() not in text:
                 return [f"the HTML export does not show the notebook's line {_show(line.strip(), 80)}: "
                         f"one of them was edited"]
     return []
@@ -596,7 +595,7 @@ def _fill_row(row: dict[str, Any], path: Path, *, rerun: bool, timeout: int,
                 row[key] = raw[key]
         row["integrity"] = "; ".join(problems)
         return
-    counts = {s: sum(c["status"] == s for c in manifest["checks"]) for s in STATUSES}
+    counts = count_statuses(c["status"] for c in manifest["checks"])
     run, versions, fc = manifest["run"], manifest["versions"], manifest["run"]["failed_cell"]
     row.update(student_id=manifest["student_id"], name=manifest["name"], notebook=manifest["notebook"],
                passed=counts["passed"], failed=counts["failed"], not_attempted=counts["not attempted"],

@@ -61,10 +61,10 @@ from typing import Any, Literal, Sequence
 
 import nbformat
 
-from utils.checks.core import parse_check_lines
+from utils.checks.core import ICON_OF_STATUS, count_statuses, parse_check_lines
+from utils.files import atomic_write_bytes
 from utils.machine import REFERENCE_SECONDS
-from utils.notebook_io import (NotebookError, atomic_write_bytes, cells_sha256, clear_outputs, load_notebook,
-                               notebook_to_bytes, sha256_bytes)
+from utils.notebook_io import NotebookError, cells_sha256, clear_outputs, load_notebook, notebook_to_bytes, sha256_bytes
 from utils.release import BEGIN_MARKER, CODE_STUB, is_marker
 from utils.settings import QUICK_ENV_VAR, repo_root
 from utils.validation import check_positive_int
@@ -309,10 +309,7 @@ class RunResult:
 
     def counts(self) -> dict[str, int]:
         """``{"passed": n, "failed": n, "not attempted": n}`` over :attr:`checks`."""
-        out = {"passed": 0, "failed": 0, "not attempted": 0}
-        for row in self.checks:
-            out[row["status"]] = out.get(row["status"], 0) + 1
-        return out
+        return dict(count_statuses(row["status"] for row in self.checks))
 
 
 _DECLARED_IN_CELL = re.compile(r"""\bexercise\(\s*["'](\d\d)["']\s*,\s*(\d+)\s*(?:,\s*(["'])(.*?)\3)?""")
@@ -413,19 +410,11 @@ del _nncourse_handin_results
 
 
 def _host_versions() -> dict[str, str | None]:
-    import importlib.metadata as md
+    from utils.doctor import installed_version  # finds tensorflow-cpu for "tensorflow"
 
-    def version(*dists: str) -> str | None:
-        for dist in dists:
-            try:
-                return md.version(dist)
-            except md.PackageNotFoundError:
-                pass
-        return None
-
-    return {"python": platform.python_version(), "numpy": version("numpy"),
-            "tensorflow": version("tensorflow", "tensorflow-cpu"), "keras": version("keras"),
-            "utils": version("nn-course-utils")}
+    return {"python": platform.python_version(), "numpy": installed_version("numpy"),
+            "tensorflow": installed_version("tensorflow"), "keras": installed_version("keras"),
+            "utils": installed_version("nn-course-utils")}
 
 
 def _client_class() -> type:
@@ -744,9 +733,8 @@ def hand_in(path: str | Path, *, student_id: str, name: str, quick: bool = False
 def describe(result: HandinResult) -> str:
     """A few lines for the student: checks, run status (and the failing cell), where the zip is."""
     m = result.manifest
-    icons = {"passed": "✅", "failed": "❌", "not attempted": "⏳"}
-    lines = [f"{icons.get(c['status'], '?')} {c['label']} {c['title']}: {c['status']}".replace("  ", " ")
-             for c in m["checks"]]
+    lines = [f"{ICON_OF_STATUS.get(c['status'], '?')} {c['label']} {c['title']}: {c['status']}"
+             .replace("  ", " ") for c in m["checks"]]
     counts = m["counts"]
     lines.append(f"— {counts['passed']} of {len(m['checks'])} exercises passed; run took {m['run']['seconds']:.1f} s.")
     fc = m["run"]["failed_cell"]

@@ -45,7 +45,7 @@ from pathlib import Path
 import filelock
 import numpy as np
 
-from utils.embeddings import cosine_similarities
+from utils.embeddings import cosine_similarities, top_k
 from utils.files import atomic_write_text
 from utils.validation import check_positive_int
 
@@ -172,18 +172,23 @@ class VectorMemory:
             TypeError: text or id not a str, complex or text vector. ValueError: wrong vector size, NaN/inf or
             values too large for float64, zero vector, or duplicate id.
         """
+        return self._store(text, vector, self._new_id() if id is None else id, timestamp=None)
+
+    def _store(self, text: str, vector: object, id: str, *, timestamp: str | None) -> str:
+        """:meth:`remember` with a given ``id`` and ``timestamp`` (a str, as read from a file; None: now)."""
         if not isinstance(text, str):
             raise TypeError(f"text must be a str, got {type(text).__name__}")
         v = self._vector(vector, "vector")
-        if id is None:
-            id = self._new_id()
-        elif not isinstance(id, str) or not id:
+        if not isinstance(id, str) or not id:
             raise TypeError(f"id must be a non-empty str or None, got {id!r}")
         elif id in self._records:
             raise ValueError(f"id {id!r} is already in this memory; forget({id!r}) first or choose another id")
+        if timestamp is None:
+            timestamp = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        elif not isinstance(timestamp, str):
+            raise TypeError(f"timestamp must be a str, got {type(timestamp).__name__}")
         v.setflags(write=False)
-        stamp = datetime.now(timezone.utc).isoformat(timespec="seconds")
-        self._records[id] = MemoryRecord(id, text, v, stamp)
+        self._records[id] = MemoryRecord(id, text, v, timestamp)
         self._added.add(id)
         return id
 
@@ -204,9 +209,7 @@ class VectorMemory:
         records = list(self._records.values())
         units = _unit_rows(np.stack([r.vector for r in records]))
         sims = np.clip(cosine_similarities(units, _unit_rows(q[None, :])[0]), -1.0, 1.0)
-        # utils.embeddings.top_k does not keep the order of ties, which this method promises: a stable sort does.
-        order = np.argsort(-sims, kind="stable")[: int(k)]
-        return [(records[i], float(sims[i])) for i in order]
+        return [(records[i], float(sims[i])) for i in top_k(sims, int(k))]  # ties keep the order of records()
 
     def get(self, id: str) -> MemoryRecord:
         """The record with this id; KeyError naming the id (and a few known ids) if there is none."""
@@ -242,8 +245,12 @@ class VectorMemory:
     # ------------------------------------------------------------------ persistence
     def to_json(self) -> dict:
         """The whole memory as a JSON-ready dict (the file format described in the module docs)."""
+        return self._payload(self._records)
+
+    def _payload(self, records: dict[str, MemoryRecord]) -> dict:
+        """The file format of a memory of this dim holding ``records``."""
         return {"format": FORMAT_NAME, "version": FORMAT_VERSION, "dim": self.dim,
-                "records": [r.to_json() for r in self._records.values()]}
+                "records": [r.to_json() for r in records.values()]}
 
     def _merged_with(self, on_disk: "VectorMemory | None", target: Path) -> dict[str, MemoryRecord]:
         """The records to write to ``target``: the file's records (``on_disk``) with this object's changes."""
@@ -284,9 +291,7 @@ class VectorMemory:
             with lock:
                 on_disk = type(self).load(target) if target.exists() else None
                 merged = self._merged_with(on_disk, target)
-                payload = {"format": FORMAT_NAME, "version": FORMAT_VERSION, "dim": self.dim,
-                           "records": [r.to_json() for r in merged.values()]}
-                atomic_write_text(target, json.dumps(payload, indent=1))
+                atomic_write_text(target, json.dumps(self._payload(merged), indent=1))
         except filelock.Timeout:
             raise MemoryLockTimeout(
                 f"could not save memory file {target}: another program kept it locked for over "
@@ -330,12 +335,7 @@ class VectorMemory:
             memory = cls(int(payload["dim"]), path=p)
             for i, rec in enumerate(payload["records"]):
                 where = f"record {i}"
-                memory.remember(rec["text"], rec["vector"], id=rec["id"])
-                ts = rec["timestamp"]
-                if not isinstance(ts, str):
-                    raise TypeError(f"timestamp must be a str, got {type(ts).__name__}")
-                r = memory._records[rec["id"]]
-                memory._records[r.id] = MemoryRecord(r.id, r.text, r.vector, ts)
+                memory._store(rec["text"], rec["vector"], rec["id"], timestamp=rec["timestamp"])
         except (KeyError, TypeError, ValueError) as exc:
             raise MemoryFileError(f"memory file {p} is corrupt ({where}): {type(exc).__name__}: {exc}") from exc
         memory._mark_synced(p)

@@ -4,9 +4,8 @@ Every course tool that touches a notebook (release, hand-in, grade) goes through
 
 * a missing file, a file that is not valid JSON and a JSON file that is not a notebook each give one clear
   :class:`NotebookError` naming the file, instead of a traceback from deep inside ``json`` or ``nbformat``;
-* every file is written *atomically*: the bytes go to a temporary file in the destination folder, which then
-  replaces the destination with :func:`os.replace` (atomic on Windows, macOS and Linux). An interrupted
-  write leaves either the old file or the new one, never half of one.
+* every notebook is written *atomically* (:mod:`utils.files`, which the other course tools use directly for
+  their own files): an interrupted write leaves either the old file or the new one, never half of one.
 
 Files are always read and written as UTF-8, whatever the platform's default encoding.
 """
@@ -19,7 +18,7 @@ import os
 from pathlib import Path
 import nbformat
 
-from utils.files import atomic_path, atomic_write_bytes, atomic_write_text  # noqa: F401 (re-exported)
+from utils.files import atomic_write_bytes
 
 NOTEBOOK_VERSION = 4
 """nbformat major version every notebook is read as and written in."""
@@ -43,15 +42,6 @@ class NotebookError(ValueError):
 def sha256_bytes(data: bytes) -> str:
     """Hex SHA-256 digest (64 lowercase hex characters) of ``data``."""
     return hashlib.sha256(data).hexdigest()
-
-
-def sha256_file(path: str | os.PathLike[str]) -> str:
-    """Hex SHA-256 digest of the file at ``path`` (read in 1 MiB blocks)."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def notebook_from_bytes(data: bytes, path: str | os.PathLike[str] = "<bytes>") -> nbformat.NotebookNode:

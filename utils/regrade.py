@@ -48,7 +48,7 @@ from typing import Any, Iterable
 
 import nbformat
 
-from utils.checks.core import STATUS_ICONS, Status
+from utils.checks.core import Status, match_check_line
 from utils.handin import cell_role, exercise_number, first_line, run_notebook
 from utils.notebook_io import NotebookError, clear_outputs, read_notebook
 from utils.settings import repo_root
@@ -58,7 +58,6 @@ INSTRUCTOR_ROLES = ("check", "summary")
 PROVENANCE_KEY = "nncourse_grade"
 """Cell metadata key recording where a cell of the re-run notebook came from (for human readers only)."""
 
-_CHECK_LINE = re.compile(r"^\s*(✅|❌|⏳) (\d\d\.\d+) ")
 
 
 class RegradeError(RuntimeError):
@@ -311,9 +310,9 @@ def derive_results(executed: nbformat.NotebookNode, built: RerunNotebook, instru
         cell = executed.cells[index]
         printed: dict[str, Status] = {}
         for line in _stream_text(cell).splitlines():
-            m = _CHECK_LINE.match(line)
-            if m and (number is None or m.group(2).startswith(f"{number}.")):
-                printed[m.group(2)] = STATUS_ICONS[m.group(1)]
+            matched = match_check_line(line)
+            if matched and (number is None or matched[0].startswith(f"{number}.")):
+                printed[matched[0]] = matched[1]
         labels = checked_labels(ref.source, declared, number) or list(printed)
         if not isinstance(cell.get("execution_count"), int):
             continue  # never ran: the labels keep "not attempted"
@@ -389,7 +388,7 @@ def compare_with_manifest(manifest: dict[str, Any], result: RerunResult) -> list
 
 # ----------------------------------------------------------------------------------------------- flags
 MACHINERY_NAMES = frozenset({"RESULTS", "EXERCISES", "CheckResults", "export_results", "STATUS_ICONS",
-                             "_CHECK_LINE"})
+                             "ICON_OF_STATUS", "_CHECK_LINE", "match_check_line"})
 """Names in :mod:`utils.checks.core` that no student cell has a reason to use (``.record(`` is flagged too)."""
 _GUARDED_ROOTS = frozenset({"checks", "utils", "core", "sys", "builtins", "__builtins__"})
 _DYNAMIC = frozenset({"exec", "eval", "compile", "__import__"})

@@ -3,7 +3,7 @@
 Usage (from the top of the course pack)::
 
     python -m utils.release                      # every notebook in notebooks/ -> release/
-    python -m utils.release notebooks/01_perceptron.ipynb --out release/
+    python -m utils.release notebooks/01_the_neuron.ipynb --out release/
 
 In each student copy (nbgrader's ``ClearSolutions`` rules, applied to every cell whatever its tags)
 
@@ -137,7 +137,7 @@ def check_marker_spelling(source: str, *, where: str = "cell", cell_type: str = 
 
     Args:
         source: one cell's source text.
-        where: how to name the cell in error messages, e.g. ``"01_perceptron.ipynb, cell 7"``.
+        where: how to name the cell in error messages, e.g. ``"01_the_neuron.ipynb, cell 7"``.
         cell_type: the cell's type (``"code"``, ``"markdown"``, ``"raw"``), for the message.
 
     Raises:
@@ -157,7 +157,7 @@ def find_regions(source: str, *, where: str = "cell") -> list[Region]:
 
     Args:
         source: the cell's source text.
-        where: how to name the cell in error messages, e.g. ``"01_perceptron.ipynb, cell 7"``.
+        where: how to name the cell in error messages, e.g. ``"01_the_neuron.ipynb, cell 7"``.
 
     Returns:
         The regions in order, with 0-based line numbers.

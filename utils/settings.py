@@ -165,9 +165,11 @@ def seed_everything(seed: int = DEFAULT_SEED, *, tensorflow: bool = True) -> Non
         seed: a non-negative integer.
         tensorflow: also seed TensorFlow (imports it, which takes a few seconds the first time).
     """
-    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
-        raise ValueError(f"seed must be a non-negative int, got {seed!r}")
     import numpy as np
+
+    from utils.validation import check_positive_int
+
+    seed = check_positive_int(seed, "seed", minimum=0)
 
     random.seed(seed)
     np.random.seed(seed)
@@ -242,11 +244,6 @@ def lab_time_line(notebook: str) -> str:
     here_text = machine.format_duration(here) if here is not None else "unknown"
     return (f"Full mode (Restart and run all): {machine.format_duration(reference)} on a 2-core AVX2 laptop; "
             f"{here_text} on this machine ({machine.cpu_model()}, {machine.vector_extensions()}; estimate).")
-
-
-def in_notebook() -> bool:
-    """True when running inside a Jupyter kernel (used to choose tqdm's notebook bar)."""
-    return "ipykernel" in sys.modules
 
 
 def repo_root() -> Path:

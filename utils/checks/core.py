@@ -39,14 +39,26 @@ import signal
 import threading
 import time
 from dataclasses import dataclass, field
-from types import TracebackType
-from typing import TYPE_CHECKING, Any, Callable, Literal, TypeVar
+from types import MappingProxyType, TracebackType
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Literal, Mapping, TypeVar
 
 if TYPE_CHECKING:
     import numpy as np
 
 Status = Literal["passed", "failed", "not attempted"]
 T = TypeVar("T")
+
+STATUSES: tuple[Status, ...] = ("passed", "failed", "not attempted")
+"""Every status a check result can have."""
+
+ICON_OF_STATUS: Mapping[Status, str] = MappingProxyType({"passed": "✅", "failed": "❌", "not attempted": "⏳"})
+"""The icon that starts each printed check line (and summary line) of a status: the one home of these icons."""
+
+STATUS_ICONS: Mapping[str, Status] = MappingProxyType({icon: status for status, icon in ICON_OF_STATUS.items()})
+"""The status each icon stands for (the inverse of :data:`ICON_OF_STATUS`), for reading printed lines back."""
+
+_CHECK_LINE = re.compile(r"^\s*(" + "|".join(map(re.escape, STATUS_ICONS)) + r") (\d\d\.\d+) ")
+"""A printed check or summary line: its icon and the exercise label, e.g. ``✅ 01.1 ...``."""
 
 DEFAULT_TIME_LIMIT = 30.0
 """Seconds a check may run by default. NumPy checks take milliseconds; 30 s leaves room for a very slow laptop."""
@@ -73,7 +85,6 @@ class Exercise:
     notebook: str
     number: int
     title: str
-    check_name: str
 
     @property
     def label(self) -> str:
@@ -209,7 +220,7 @@ def exercise(notebook: str, number: int, title: str, *,
     _validate_time_limit(time_limit)
 
     def decorate(fn: Callable[..., str]) -> Callable[..., bool]:
-        ex = Exercise(notebook, number, title, fn.__name__)
+        ex = Exercise(notebook, number, title)
         known = EXERCISES.setdefault(notebook, [])
         if any(e.number == number for e in known):
             raise ValueError(f"exercise {ex.label} is declared twice")
@@ -228,25 +239,25 @@ def exercise(notebook: str, number: int, title: str, *,
                 if watchdog.fired.is_set():
                     _report_timeout(ex, limit)  # raises CheckTimeoutError
                 RESULTS.record(ex, "failed", INTERRUPTED_MESSAGE)
-                print(f"❌ {ex.label} {title} — {INTERRUPTED_MESSAGE}")
+                print(f"{ICON_OF_STATUS['failed']} {ex.label} {title} — {INTERRUPTED_MESSAGE}")
                 raise
             except NotImplementedError:
                 RESULTS.record(ex, "not attempted", "still raises NotImplementedError")
-                print(f"⏳ {ex.label} {title} — not attempted yet")
+                print(f"{ICON_OF_STATUS['not attempted']} {ex.label} {title} — not attempted yet")
                 raise NotImplementedError(
                     f"Exercise {ex.label} ({title}) is not attempted yet: replace `raise NotImplementedError()` "
                     f"with your code, run that cell, then run this check again.") from None
             except AssertionError as err:
                 hint = str(err) or "the result is not what was expected"
                 RESULTS.record(ex, "failed", hint)
-                print(f"❌ {ex.label} {title} — not yet: {hint}")
+                print(f"{ICON_OF_STATUS['failed']} {ex.label} {title} — not yet: {hint}")
                 raise AssertionError(f"Exercise {ex.label} ({title}): {hint}") from None
             except Exception as err:
                 RESULTS.record(ex, "failed", f"{type(err).__name__}: {err}")
-                print(f"❌ {ex.label} {title} — your code raised {type(err).__name__}: {err}")
+                print(f"{ICON_OF_STATUS['failed']} {ex.label} {title} — your code raised {type(err).__name__}: {err}")
                 raise
             RESULTS.record(ex, "passed", message or "")
-            print(f"✅ {ex.label} {title} — passed" + (f": {message}" if message else ""))
+            print(f"{ICON_OF_STATUS['passed']} {ex.label} {title} — passed" + (f": {message}" if message else ""))
             return True
 
         run.exercise = ex  # type: ignore[attr-defined]
@@ -260,7 +271,7 @@ def _report_timeout(ex: Exercise, limit: float | None) -> None:
     hint = (f"did not finish within {limit:g} s: look for a loop that never ends (while True, or a condition "
             f"that never becomes False)")
     RESULTS.record(ex, "failed", hint)
-    print(f"❌ {ex.label} {ex.title} — {hint}")
+    print(f"{ICON_OF_STATUS['failed']} {ex.label} {ex.title} — {hint}")
     raise CheckTimeoutError(
         f"Exercise {ex.label} ({ex.title}) {hint}. If your code is only slow (not stuck), allow more time: set "
         f"the environment variable {TIME_LIMIT_ENV_VAR} to a number of seconds (e.g. 300) before starting "
@@ -318,17 +329,15 @@ def summary(notebook: str, *, verbose: bool = True) -> dict[str, Status]:
         raise ValueError(f"no exercises are declared for notebook {notebook!r}; "
                          f"known notebooks: {', '.join(sorted(EXERCISES)) or 'none'}")
     out: dict[str, Status] = {}
-    icons = {"passed": "✅", "failed": "❌", "not attempted": "⏳"}
     for ex in EXERCISES[notebook]:
         found = RESULTS.status_of(ex)
         status: Status = found[0] if found else "not attempted"
         out[ex.label] = status
         if verbose:
             detail = f" ({found[1]})" if found and status == "failed" else ""
-            print(f"{icons[status]} {ex.label} {ex.title}: {status}{detail}")
+            print(f"{ICON_OF_STATUS[status]} {ex.label} {ex.title}: {status}{detail}")
     if verbose:
-        n_pass = sum(s == "passed" for s in out.values())
-        print(f"— {n_pass} of {len(out)} exercises passed.")
+        print(f"— {count_statuses(out.values())['passed']} of {len(out)} exercises passed.")
     return out
 
 
@@ -407,10 +416,22 @@ def assert_close(actual: Any, expected: Any, what: str, *, rtol: float = 1e-6, a
         raise AssertionError(f"{what} is off by up to {worst:.3g} (expected e.g. {e.ravel()[:3]}, got {a.ravel()[:3]})")
 
 
-STATUS_ICONS: dict[str, Status] = {"✅": "passed", "❌": "failed", "⏳": "not attempted"}
-"""The icon each printed check line starts with, and the status it stands for."""
+def count_statuses(statuses: Iterable[str]) -> dict[Status, int]:
+    """How many of ``statuses`` are each status: ``{"passed": n, "failed": n, "not attempted": n}``.
 
-_CHECK_LINE = re.compile(r"^\s*(✅|❌|⏳) (\d\d\.\d+) ")
+    Every status is a key (0 when absent); values that are not a status are not counted.
+    """
+    counts: dict[Status, int] = dict.fromkeys(STATUSES, 0)
+    for status in statuses:
+        if status in counts:
+            counts[status] += 1  # type: ignore[index]
+    return counts
+
+
+def match_check_line(line: str) -> tuple[str, Status] | None:
+    """``(label, status)`` if ``line`` is a printed check or summary line (``✅ 01.1 ...``), else None."""
+    m = _CHECK_LINE.match(line)
+    return (m.group(2), STATUS_ICONS[m.group(1)]) if m else None
 
 
 def export_results(notebook: str | None = None) -> list[dict[str, Any]]:
@@ -443,7 +464,7 @@ def parse_check_lines(text: str) -> dict[str, Status]:
     """
     found: dict[str, Status] = {}
     for line in text.splitlines():
-        m = _CHECK_LINE.match(line)
-        if m:
-            found[m.group(2)] = STATUS_ICONS[m.group(1)]
+        matched = match_check_line(line)
+        if matched:
+            found[matched[0]] = matched[1]
     return found

@@ -200,3 +200,37 @@ def test_reference_train_step_and_label_blind_discriminator_train():
     assert np.isfinite(float(out["d_loss"])) and np.isfinite(float(out["g_loss"]))
     logits = D([images, tf.constant([0, 1, 2, 3])], training=False)
     assert np.allclose(logits, D([images, tf.constant([5, 5, 5, 5])], training=False)), "must ignore the label"
+
+
+def test_reference_train_step_keeps_a_weight_average():
+    keras.utils.set_random_seed(0)
+    G, D = reference.build_generator(8, 4, 3), reference.build_discriminator(4, 0.0)
+    G_ema = reference.averaged_copy(G)
+    assert all(np.array_equal(a, b) for a, b in zip(G.get_weights(), G_ema.get_weights()))
+    g_opt = keras.optimizers.Adam(1e-3)
+    step = reference.make_train_step(G, D, g_opt, keras.optimizers.Adam(1e-3), latent_dim=8, ema_generator=G_ema,
+                                     ema_decay=0.999)
+    images, labels = tf.random.uniform((4, 28, 28, 1), -1, 1), tf.constant([0, 1, 2, 3])
+    before = [w.numpy().copy() for w in G_ema.weights]
+    for _ in range(3):
+        out = step((images, labels))
+    assert set(out) == {"d_loss", "g_loss", "d_acc_real", "d_acc_fake"}
+    moved = any(not np.allclose(a, b.numpy()) for a, b in zip(before, G_ema.weights))
+    assert moved, "the average must follow the trained generator"
+    assert int(g_opt.iterations) == 3
+    with pytest.raises(ValueError, match="ema_decay"):
+        reference.make_train_step(G, D, keras.optimizers.Adam(), keras.optimizers.Adam(), ema_generator=G_ema,
+                                  ema_decay=1.0)
+
+
+def test_reference_average_follows_the_warm_up_decay():
+    keras.utils.set_random_seed(1)
+    G, D = reference.build_generator(8, 4, 3), reference.build_discriminator(4, 0.0)
+    G_ema = reference.averaged_copy(G)
+    step = reference.make_train_step(G, D, keras.optimizers.Adam(1e-3), keras.optimizers.Adam(1e-3), latent_dim=8,
+                                     ema_generator=G_ema, ema_decay=0.999)
+    before = [w.numpy().copy() for w in G_ema.weights]
+    step((tf.random.uniform((4, 28, 28, 1), -1, 1), tf.constant([0, 1, 2, 3])))
+    d = 2 / 11                                         # t = 1 step taken: d = (1 + 1) / (10 + 1)
+    for w0, w, w_ema in zip(before, G.weights, G_ema.weights):
+        assert np.allclose(w_ema.numpy(), d * w0 + (1 - d) * w.numpy(), atol=1e-6)

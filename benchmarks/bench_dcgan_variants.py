@@ -23,6 +23,33 @@ Usage::
     .venv/bin/python benchmarks/bench_dcgan_variants.py --threads 1 ...   # two variants side by side on 2 cores
 
 Only steps make the scores comparable across machines; compare times per step within one machine.
+
+Recipe mode (issue 13: notebook 10 inside 5 minutes on an AVX2 laptop). Quality per step does not depend on the
+machine's load, so recipes are compared by steps with fixed seeds; the cost of a step is compared separately (``--time``), in ONE process, alternating the variants and counting CPU
+seconds (``time.process_time``), which a busy machine distorts far less than wall time.
+
+Any argument that contains ``=``, or is empty (the defaults), is a recipe: a set of ``key=value`` options on top of notebook 10's defaults (``utils.reference.dcgan``):
+
+* ``g_lr``, ``d_lr``  — the two Adam learning rates (TTUR: a faster discriminator);
+* ``b1``, ``b2``      — Adam's betas;
+* ``batch``, ``width``, ``dropout``, ``latent`` — batch size, filters, discriminator dropout, length of z;
+* ``ema``             — the weight average's largest decay; ``warm`` its warm-up constant,
+  ``d_t = min(ema, (1 + t) / (warm + t))``;
+* ``smooth``          — one-sided label smoothing: real targets ``1 - smooth`` in the discriminator's loss;
+* ``decay``           — the fraction of the run at the end over which both learning rates fall linearly to 0;
+* ``arch``            — ``ref`` (notebook 10's models), ``d2`` (no third discriminator convolution),
+  ``nos1`` (no stride-1 generator layer).
+
+Examples::
+
+    # quality: two recipes, scored at steps 1000 and 2000 on 2,000 samples (G and its average), one TF thread
+    .venv/bin/python benchmarks/bench_dcgan_variants.py --steps 2000 --marks 1000 2000 --score-n 2000 \\
+        --threads 1 "" "d_lr=2e-3 ema=0.995"
+    # cost: CPU seconds per step of each recipe, measured alternately in one process (no scoring)
+    .venv/bin/python benchmarks/bench_dcgan_variants.py --time --steps 200 "" "batch=32" "arch=d2"
+
+Prints one JSON line per score (or per timed recipe). Set ``ONEDNN_MAX_CPU_ISA=AVX2 OPENBLAS_CORETYPE=Haswell``
+to emulate a student's AVX2 laptop on an AVX-512 machine.
 """
 from __future__ import annotations
 
@@ -34,8 +61,9 @@ import time
 from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")  # the notebooks' default; set it to 1 to measure oneDNN
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from utils.reference import dcgan as ref  # noqa: E402  (cheap: Keras is imported inside)
 
 OPTIONS = {"base", "s1", "d3", "ema", "mbstd", "decay"}
 LATENT_DIM, WIDTH, BATCH_SIZE, LR, BETA_1, DROPOUT, EMA_DECAY = 64, 32, 64, 1e-3, 0.5, 0.1, 0.999
@@ -134,13 +162,144 @@ def run_variant(name: str, steps: int, score_n: int, seed: int = 42) -> list[dic
     return records
 
 
+DEFAULTS = {"g_lr": 1e-3, "d_lr": 1e-3, "b1": 0.5, "b2": 0.999, "batch": 64, "width": ref.WIDTH,
+            "dropout": ref.DROPOUT, "latent": ref.LATENT_DIM, "ema": ref.EMA_DECAY, "warm": 10.0,
+            "smooth": 0.0, "decay": 0.0, "arch": "ref"}
+INT_KEYS = {"batch", "width", "latent"}
+
+
+def parse_recipe(text: str) -> dict:
+    """``"d_lr=2e-3 ema=0.995"`` -> the defaults with those two changed; unknown keys raise ValueError."""
+    recipe = dict(DEFAULTS)
+    for item in text.split():
+        key, _, value = item.partition("=")
+        if key not in DEFAULTS or not value:
+            raise ValueError(f"unknown or empty option {item!r}; known: {sorted(DEFAULTS)}")
+        recipe[key] = value if key == "arch" else (int(value) if key in INT_KEYS else float(value))
+    if recipe["arch"] not in ("ref", "d2", "nos1"):
+        raise ValueError(f"arch must be ref, d2 or nos1, got {recipe['arch']!r}")
+    return recipe
+
+
+def build_recipe(recipe: dict):
+    """The generator and discriminator of a recipe."""
+    import keras
+
+    L, w = keras.layers, recipe["width"]
+    g = ref.build_generator(recipe["latent"], w)
+    d = ref.build_discriminator(w, recipe["dropout"])
+    if recipe["arch"] == "nos1":
+        g = keras.Sequential([keras.Input((recipe["latent"],))] + [l for i, l in enumerate(g.layers) if i not in (4, 5, 6)])
+    if recipe["arch"] == "d2":
+        d = keras.Sequential([keras.Input((28, 28, 1))] + d.layers[:6] + [L.Flatten(), L.Dense(1)])
+    return g, d
+
+
+def make_step(recipe: dict, g, d, g_ema, g_opt, d_opt):
+    """Notebook 10's train step (``utils.reference.dcgan.make_train_step``) with label smoothing and a warm-up knob."""
+    import tensorflow as tf
+
+    latent, ema, warm, real_target = recipe["latent"], recipe["ema"], recipe["warm"], 1.0 - recipe["smooth"]
+
+    def bce(targets, logits):
+        return tf.reduce_mean(tf.nn.sigmoid_cross_entropy_with_logits(labels=targets, logits=logits))
+
+    @tf.function
+    def step(real):
+        noise = tf.random.normal((tf.shape(real)[0], latent))
+        with tf.GradientTape() as d_tape, tf.GradientTape() as g_tape:
+            fake = g(noise, training=True)
+            real_logits, fake_logits = d(real, training=True), d(fake, training=True)
+            d_loss = bce(real_target * tf.ones_like(real_logits), real_logits) + bce(tf.zeros_like(fake_logits),
+                                                                                     fake_logits)
+            g_loss = bce(tf.ones_like(fake_logits), fake_logits)
+        d_opt.apply_gradients(zip(d_tape.gradient(d_loss, d.trainable_variables), d.trainable_variables))
+        g_opt.apply_gradients(zip(g_tape.gradient(g_loss, g.trainable_variables), g.trainable_variables))
+        t = tf.cast(g_opt.iterations, tf.float32)
+        decay = tf.minimum(ema, (1 + t) / (warm + t))
+        for w_ema, w in zip(g_ema.weights, g.weights):
+            w_ema.assign(decay * w_ema + (1 - decay) * w)
+        return d_loss
+
+    return step
+
+
+def setup_recipe(recipe: dict, seed: int):
+    import keras
+
+    from utils import gan
+
+    keras.utils.set_random_seed(seed)
+    g, d = build_recipe(recipe)
+    g_ema = ref.averaged_copy(g)
+    g_opt = keras.optimizers.Adam(recipe["g_lr"], beta_1=recipe["b1"], beta_2=recipe["b2"])
+    d_opt = keras.optimizers.Adam(recipe["d_lr"], beta_1=recipe["b1"], beta_2=recipe["b2"])
+    step = make_step(recipe, g, d, g_ema, g_opt, d_opt)
+    batches = iter(gan.mnist_dataset(recipe["batch"], seed=seed))
+    return g, g_ema, g_opt, d_opt, step, batches
+
+
+def run_recipe(text: str, steps: int, marks: list[int], score_n: int, seed: int) -> list[dict]:
+    """Train one recipe for ``steps`` steps; score G and its average at ``marks``; return the records."""
+    from utils.gan_eval import MnistScorer
+
+    recipe = parse_recipe(text)
+    g, g_ema, g_opt, d_opt, step, batches = setup_recipe(recipe, seed)
+    scorer = MnistScorer.load()
+    records, cpu0, wall0 = [], time.process_time(), time.perf_counter()
+    decay_from = int(steps * (1 - recipe["decay"])) if recipe["decay"] else steps
+    for i in range(1, steps + 1):
+        if i > decay_from:
+            frac = 1 - (i - decay_from) / (steps - decay_from + 1)
+            g_opt.learning_rate.assign(recipe["g_lr"] * frac)
+            d_opt.learning_rate.assign(recipe["d_lr"] * frac)
+        float(step(next(batches)))
+        if i in marks:
+            sg, se = (scorer.score_generator(m, recipe["latent"], n=score_n) for m in (g, g_ema))
+            rec = {"recipe": text or "default", "seed": seed, "step": i, "fd": round(sg.frechet_distance, 2),
+                   "score": round(sg.mnist_score, 3), "ema_fd": round(se.frechet_distance, 2),
+                   "ema_score": round(se.mnist_score, 3), "ema_classes": se.classes_covered,
+                   "cpu_s": round(time.process_time() - cpu0), "wall_s": round(time.perf_counter() - wall0)}
+            print(json.dumps(rec), flush=True)
+            records.append(rec)
+    return records
+
+
+def time_recipes(texts: list[str], steps: int, rounds: int = 4) -> None:
+    """CPU seconds per step of each recipe, measured alternately in one process (tracing excluded)."""
+    states = {t: setup_recipe(parse_recipe(t), 0) for t in texts}
+    for t, s in states.items():
+        for _ in range(5):
+            float(s[4](next(s[5])))  # trace and warm up, not timed
+    cpu = {t: 0.0 for t in texts}
+    wall = {t: 0.0 for t in texts}
+    for _ in range(rounds):
+        for t, s in states.items():
+            c0, w0 = time.process_time(), time.perf_counter()
+            for _ in range(steps // rounds):
+                float(s[4](next(s[5])))
+            cpu[t] += time.process_time() - c0
+            wall[t] += time.perf_counter() - w0
+    n = rounds * (steps // rounds)
+    base = cpu[texts[0]] / n
+    for t in texts:
+        print(json.dumps({"recipe": t or "default", "cpu_ms_per_step": round(1000 * cpu[t] / n, 1),
+                          "wall_ms_per_step": round(1000 * wall[t] / n, 1),
+                          "cost_vs_first": round(cpu[t] / n / base, 3)}), flush=True)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("variants", nargs="+", help="e.g. base+ema s1+ema s1+d3+ema")
     parser.add_argument("--steps", type=int, default=12_000, help="training steps per variant (default 12,000)")
     parser.add_argument("--score-n", type=int, default=10_000, help="images per score (default 10,000)")
     parser.add_argument("--threads", type=int, default=0, help="TensorFlow threads (0 = TensorFlow's default)")
+    parser.add_argument("--marks", type=int, nargs="*", help="recipe mode: steps at which to score (default: the last)")
+    parser.add_argument("--seeds", type=int, nargs="+", default=[0], help="recipe mode: seeds (default 0)")
+    parser.add_argument("--time", action="store_true", help="recipe mode: CPU seconds per step instead of quality")
     args = parser.parse_args(argv)
+    if args.time or any("=" in v or not v.strip() for v in args.variants):
+        return recipe_main(parser, args)
     for v in args.variants:
         try:
             parse_variant(v)
@@ -157,6 +316,35 @@ def main(argv: list[str] | None = None) -> int:
           f"{os.environ.get('TF_ENABLE_ONEDNN_OPTS', 'TensorFlow default')}", flush=True)
     for v in args.variants:
         run_variant(v, args.steps, args.score_n)
+    return 0
+
+
+
+def recipe_main(parser, args) -> int:
+    """Recipe mode: every argument is a recipe (``key=value`` options, or empty for notebook 10's defaults)."""
+    for r in args.variants:
+        try:
+            parse_recipe(r)
+        except ValueError as err:
+            parser.error(str(err))
+    import tensorflow as tf
+
+    from utils.settings import turn_off_remapper
+
+    turn_off_remapper()  # as notebook 10's utils.setup(remapper=False)
+    if args.threads:
+        tf.config.threading.set_intra_op_parallelism_threads(args.threads)
+        tf.config.threading.set_inter_op_parallelism_threads(args.threads)
+    print(f"{args.steps} steps · {os.cpu_count()} CPUs · load {os.getloadavg()[0]:.1f} · threads "
+          f"{args.threads or 'default'} · ONEDNN_MAX_CPU_ISA={os.environ.get('ONEDNN_MAX_CPU_ISA', 'unset')}",
+          flush=True)
+    if args.time:
+        time_recipes(args.variants, args.steps)
+        return 0
+    marks = sorted(set(args.marks or [args.steps]) | {args.steps})
+    for seed in args.seeds:
+        for r in args.variants:
+            run_recipe(r, args.steps, marks, args.score_n, seed)
     return 0
 
 

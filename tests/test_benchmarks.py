@@ -63,3 +63,24 @@ def test_dcgan_variants_benchmark_rejects_unknown_options(capsys):
         bench.main(["s1+wider"])
     err = capsys.readouterr().err
     assert "unknown option" in err and "wider" in err
+
+
+def test_train_step_benchmark_times_the_pack_default_against_the_notes_loop_and_names_the_machine(capsys):
+    bench = _load("bench_train_step")
+    results = bench.main(["--steps", "3", "--seconds", "30", "--rounds", "1", "--warmup", "1", "--batch-size", "8"])
+    out = capsys.readouterr().out
+    assert len(results) == 3 and all(r["steps"] == 3 and r["cpu_ms_per_step"] > 0 for r in results.values())
+    assert "(b) pack's default step (XLA on)" in results and "(c) same step, XLA off" in results
+    machine_line = next(line for line in out.splitlines() if line.startswith("Machine: "))
+    assert "cores" in machine_line and "oneDNN" in machine_line
+    assert "XLA on" in machine_line and ("AVX" in machine_line or "neither" in machine_line)
+    assert "pack's default / notes' loop =" in out and "target >= 30x" in out
+    source = (BENCH / "bench_train_step.py").read_text()
+    assert "TF_ENABLE_ONEDNN_OPTS\", \"0\"" not in source and "choose_cpu_kernels" in source
+
+
+def test_train_step_benchmark_rejects_bad_arguments(capsys):
+    bench = _load("bench_train_step")
+    with pytest.raises(SystemExit):
+        bench.main(["--rounds", "0"])
+    assert "must be positive" in capsys.readouterr().err

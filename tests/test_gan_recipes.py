@@ -126,3 +126,54 @@ def test_alternating_step_updates_d_first_then_g_against_the_updated_d():
     # ... but the generator then learns against the updated discriminator, from fresh noise
     assert not all(np.allclose(a, b, atol=1e-6) for a, b in zip(g_s, g_a))
     assert all(not np.allclose(a, b) for a, b in zip(g0, g_a))
+
+
+def test_xla_step_trains_like_the_plain_step_and_the_recipe_asks_for_it():
+    """jit_compile=True (notebook 09's MLP_RECIPE) compiles the same step with XLA. XLA draws its noise with its own
+    random-number algorithm, so the two runs differ as two seeds would: both must train, with losses alike."""
+    import keras
+    import tensorflow as tf
+
+    assert gan_recipes.MLP_RECIPE["jit_compile"] is True
+    real = np.random.default_rng(0).uniform(-1, 1, (3, 16, 28, 28, 1)).astype("float32")
+
+    def run(jit):
+        keras.utils.set_random_seed(3)
+        g, d = gan_recipes.mlp_gan(latent_dim=8, hidden=16)
+        w0 = g.get_weights() + d.get_weights()
+        step = gan_recipes.make_train_step(g, d, keras.optimizers.Adam(1e-3), keras.optimizers.Adam(1e-3),
+                                           latent_dim=8, real_label=0.9, jit_compile=jit)
+        outs = [step(batch) for batch in real]
+        return step, outs, w0, g.get_weights() + d.get_weights()
+
+    plain_step, plain_out, w0, plain_w = run(False)
+    xla_step, xla_out, _, xla_w = run(True)
+    assert isinstance(plain_step, tf.types.experimental.PolymorphicFunction)
+    assert callable(xla_step.python_function) and not isinstance(xla_step, tf.types.experimental.PolymorphicFunction)
+    assert set(xla_out[0]) == {"d_loss", "g_loss", "d_acc_real", "d_acc_fake"}
+    assert all(not np.allclose(a, b) for a, b in zip(w0, xla_w))          # every weight array was updated ...
+    assert all(np.allclose(a, b, atol=0.02) for a, b in zip(plain_w, xla_w))  # ... by the same rule (3 Adam steps)
+    assert np.isclose(float(plain_out[0]["d_loss"]), float(xla_out[0]["d_loss"]), atol=0.2)
+    with pytest.raises(TypeError, match="jit_compile"):
+        gan_recipes.make_train_step(*gan_recipes.mlp_gan(latent_dim=8, hidden=16), keras.optimizers.Adam(),
+                                    keras.optimizers.Adam(), latent_dim=8, jit_compile="yes")
+
+
+def test_compile_with_xla_takes_a_plain_function_or_a_tf_function_and_falls_back_when_xla_cannot():
+    import tensorflow as tf
+
+    def affine(x):
+        return {"y": tf.linalg.matvec(tf.reshape(tf.range(4.0), (2, 2)), x) + 1.0}
+
+    x = tf.constant([1.0, 2.0])
+    for fn in (affine, tf.function(affine)):   # no randomness: XLA gives the plain result
+        compiled = gan_recipes.compile_with_xla(fn)
+        assert np.allclose(compiled(x)["y"], [3.0, 9.0]) and compiled.python_function is affine
+
+    def uses_an_op_xla_lacks(x):  # string ops have no XLA kernel
+        return {"y": tf.strings.length(tf.strings.as_string(x))}
+
+    compiled = gan_recipes.compile_with_xla(tf.function(uses_an_op_xla_lacks))
+    assert list(np.asarray(compiled(x)["y"])) == [8, 8]   # "1.000000", "2.000000": ran without XLA
+    with pytest.raises(TypeError, match="function"):
+        gan_recipes.compile_with_xla(None)

@@ -23,7 +23,7 @@ def test_gan_budget_benchmark_runs_the_notebook_recipes_and_prints_a_table(capsy
     out = capsys.readouterr().out
     rows = [line for line in out.splitlines() if line.startswith(("09 MLP GAN", "10 DCGAN"))]
     assert len(rows) == 2  # the final table (each run's line is also printed, indented, as it finishes)
-    assert rows[0].split()[4] == "100" and rows[1].split()[2] == "30"  # 20,000 and 6,000 steps x 0.005
+    assert rows[0].split()[4] == "60" and rows[1].split()[2] == "16"  # 12,000 and 3,200 steps x 0.005
     assert "budget s" in out and "/10" in rows[-1]
 
 
@@ -43,8 +43,12 @@ def test_gan_budget_benchmark_builds_the_reference_models_the_notebooks_check_ag
     bench = _load("bench_gan_budgets")
     assert (bench.DC["latent_dim"], bench.DC["width"], bench.DC["dropout"], bench.DC["ema_decay"]) == (
         dcgan.LATENT_DIM, dcgan.WIDTH, dcgan.DROPOUT, dcgan.EMA_DECAY)
+    notebook = (BENCH.parent / "notebooks" / "10_dcgan.ipynb").read_text()
+    assert f"BATCH_SIZE = {bench.DC['latent_dim']}, {bench.DC['width']}, {bench.DC['batch_size']}" in notebook
+    assert f"full={bench.STEPS['10']:_}" in notebook
     source = (BENCH / "bench_gan_budgets.py").read_text()
     assert "def build_" not in source and "dcgan.build_generator" in source and "cgan.build_generator" in source
+    assert "cgan.CGAN_RECIPE" in source
 
 
 def test_dcgan_variants_benchmark_trains_every_option_and_scores(capsys):

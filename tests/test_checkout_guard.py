@@ -1,6 +1,7 @@
 """The checkout guard (tests/_checkout_guard.py) must notice every kind of write into a checkout."""
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import textwrap
@@ -56,20 +57,31 @@ def test_every_kind_of_write_is_reported(repo, write):
     assert len(found) == 1, found
 
 
-def test_the_guard_fails_a_pytest_run_that_writes_into_the_checkout(repo):
-    """End to end: the pack's own conftest.py, copied into a throw-away checkout, turns a passing run into exit 1."""
+XDIST = ["-n", "2", "--dist", "loadfile"]
+
+
+@pytest.mark.parametrize("workers", [[], XDIST], ids=["one process", "two xdist workers"])
+def test_the_guard_fails_a_pytest_run_that_writes_into_the_checkout(repo, workers):
+    """End to end: the pack's own conftest.py, copied into a throw-away checkout, turns a passing run into exit 1,
+    also when the write happens in an xdist worker (the suite's default, pyproject.toml)."""
+    if workers:
+        pytest.importorskip("xdist")
     (repo / "conftest.py").write_text((ROOT / "conftest.py").read_text(encoding="utf-8"))
-    (repo / "tests").mkdir()
-    (repo / "tests" / "_checkout_guard.py").write_text((ROOT / "tests" / "_checkout_guard.py").read_text())
+    (repo / "tests" / "browser").mkdir(parents=True)
+    for rel in ("tests/_checkout_guard.py", "tests/browser/_availability.py"):
+        (repo / rel).write_text((ROOT / rel).read_text(encoding="utf-8"))
     (repo / "tests" / "test_writes.py").write_text(textwrap.dedent("""
         from pathlib import Path
         def test_writes():
             (Path(__file__).parents[1] / "notebooks" / "01_x.ipynb").write_text("changed")
     """))
+    (repo / "tests" / "test_other.py").write_text("def test_other():\n    pass\n")  # work for a second worker
     _git(repo, "add", ".")
     _git(repo, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-q", "-m", "tests")
     (repo / "tests" / "test_writes.py").touch()
-    run = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/test_writes.py"],
-                         cwd=repo, capture_output=True, text=True, timeout=300)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST_XDIST")}  # this run may be a worker
+    run = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *workers, "tests"],
+                         cwd=repo, capture_output=True, text=True, timeout=300, env=env)
     assert run.returncode == 1, run.stdout + run.stderr
-    assert "1 passed" in run.stdout and "modified: notebooks/01_x.ipynb" in run.stdout, run.stdout
+    assert "2 passed" in run.stdout and "modified: notebooks/01_x.ipynb" in run.stdout, run.stdout
+    assert run.stdout.count("the test run wrote into the checkout") == 1, run.stdout  # reported once

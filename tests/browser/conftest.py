@@ -23,8 +23,9 @@ from pathlib import Path
 
 import pytest
 
+from tests.browser._availability import chromium_path
+
 ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM_CANDIDATES = ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"]
 
 
 def _missing(reason: str) -> None:
@@ -34,11 +35,11 @@ def _missing(reason: str) -> None:
 
 
 def _chromium() -> str:
-    for path in [os.environ.get("CHROMIUM_PATH", "")] + CHROMIUM_CANDIDATES:
-        if path and Path(path).is_file():
-            return path
-    _missing("no Chromium found (Debian/Ubuntu: `sudo apt-get install chromium`; or set CHROMIUM_PATH)")
-    raise AssertionError("unreachable")
+    path = chromium_path()
+    if path is None:
+        _missing("no Chromium found (Debian/Ubuntu: `sudo apt-get install chromium`; or set CHROMIUM_PATH)")
+        raise AssertionError("unreachable")
+    return path
 
 
 def _free_port() -> int:

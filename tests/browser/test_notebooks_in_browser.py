@@ -6,6 +6,11 @@ no error, the widgets rendered (slider labels and readouts), plots rendered as i
 drag on a slider changes the widget's output. The servers serve a temporary copy of the notebooks (see
 conftest.py), so JupyterLab's autosave never writes into the checkout. Screenshots go to the suite's output
 folder (set NNCOURSE_TEST_OUTPUTS to keep them).
+
+The JupyterLab run also proves what nbval proves (so the root conftest.py skips nbval's run of a notebook that
+this test runs): it saves the notebook and asserts, from the saved file, that every code cell has run and none
+has an error output; and that the run wrote no file into the served copy (nbval's kernel runs in the
+checkout, where the checkout guard would see such a write).
 """
 from __future__ import annotations
 
@@ -88,7 +93,7 @@ def _signature(output) -> str:
 
 
 def drag_first_slider(page) -> tuple[str, str, str, str]:
-    """Drag the first interact slider's handle with the real mouse.
+    """Drag the first interact slider's handle with the real mouse (with the arrow keys if every drag misses).
 
     Returns the slider's readout before and after, and the interact output's signature before and after.
     """
@@ -103,6 +108,7 @@ def drag_first_slider(page) -> tuple[str, str, str, str]:
     assert box, "slider handle has no bounding box (not rendered?)"
     x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
     for dx in (60, -60, 120, -120):  # right first; a handle at its maximum moves left; a missed grab tries again
+        handle.scroll_into_view_if_needed()
         box = handle.bounding_box() or box  # the page may have shifted (late outputs) since the last attempt
         x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
         page.mouse.move(x, y)
@@ -112,6 +118,16 @@ def drag_first_slider(page) -> tuple[str, str, str, str]:
         if readout.inner_text() != before_readout:
             break
         time.sleep(0.5)
+    if readout.inner_text() == before_readout:
+        # Every drag missed the handle (on a loaded machine late outputs can move the page mid-drag): use the
+        # keyboard as a student can, focusing the handle and pressing the arrow keys (noUiSlider's own keys).
+        handle.click()
+        for key in ("ArrowRight", "ArrowLeft"):
+            for _ in range(3):
+                page.keyboard.press(key)
+            time.sleep(0.5)
+            if readout.inner_text() != before_readout:
+                break
     deadline = time.time() + 60
     after = before
     while time.time() < deadline:
@@ -144,13 +160,66 @@ def check_notebook_page(page, path: Path) -> None:
         assert before != after, f"{path.name}: moving the slider did not change what the kernel drew"
 
 
+def _files(folder: Path) -> dict[str, tuple[int, int]]:
+    """``{relative path: (size, mtime)}`` of the files under ``folder``, without checkpoints and byte-code."""
+    out = {}
+    for f in folder.rglob("*"):
+        rel = f.relative_to(folder)
+        if f.is_file() and not {".ipynb_checkpoints", "__pycache__"} & set(rel.parts):
+            st = f.stat()
+            out[rel.as_posix()] = (st.st_size, st.st_mtime_ns)
+    return out
+
+
+def save_and_read(page, served: Path, timeout_s: float = 60) -> nbformat.NotebookNode:
+    """Save the open notebook through the File menu (by the command) and return it as read back from disk."""
+    before = served.stat().st_mtime_ns
+    page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(r"^File$")).first.click()
+    page.locator('li[data-command="docmanager:save"]').first.click()
+    # The tab loses its "unsaved" mark once the server has written the file.
+    page.wait_for_function("() => !document.querySelector('.lm-TabBar-tab.jp-mod-current.jp-mod-dirty')",
+                           timeout=timeout_s * 1000)
+    # The server rewrites the file in place (empty, then the JSON): read it once it is new (or after 10 s, if
+    # the save found nothing to write), whole, and unchanged while it was read.
+    deadline, rewritten_by = time.time() + timeout_s, time.time() + 10
+    while time.time() < deadline:
+        mtime = served.stat().st_mtime_ns
+        if mtime != before or time.time() > rewritten_by:
+            try:
+                nb = nbformat.reads(served.read_text(encoding="utf-8"), as_version=4)
+            except ValueError:  # caught mid-write (nbformat's NotJSONError is a ValueError)
+                nb = None
+            if nb is not None and served.stat().st_mtime_ns == mtime:
+                return nb
+        time.sleep(0.5)
+    raise AssertionError(f"{served.name}: no whole saved notebook on disk within {timeout_s} s")
+
+
+def check_saved_notebook(nb: nbformat.NotebookNode, name: str) -> None:
+    """What nbval (--nbval-lax) asserts of a run: every code cell ran, and none has an error output."""
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    not_run = [i for i, c in enumerate(code) if c.get("execution_count") is None]
+    assert not not_run, f"{name}: code cells {not_run} (counting code cells from 0) have not run"
+    errors = [(i, o.get("ename"), o.get("evalue")) for i, c in enumerate(code) for o in c.get("outputs", [])
+              if o.get("output_type") == "error"]
+    assert not errors, f"{name}: error output(s) in the saved notebook: {errors[:3]}"
+
+
 @pytest.mark.parametrize("path", WIDGET_NOTEBOOKS, ids=[p.stem for p in WIDGET_NOTEBOOKS])
 def test_notebook_in_jupyterlab(lab_server, page, path):
+    rel = path.relative_to(ROOT).as_posix()
+    served = lab_server.root_dir / rel
+    files_before = _files(lab_server.root_dir)
     try:
-        page.goto(lab_server.url(path.relative_to(ROOT).as_posix()))
+        page.goto(lab_server.url(rel))
         wait_for_kernel_idle(page)
         run_all(page)
         check_notebook_page(page, path)
+        check_saved_notebook(save_and_read(page, served), path.name)
+        files_after = _files(lab_server.root_dir)
+        written = sorted(f for f in set(files_before) | set(files_after)
+                         if f != rel and files_before.get(f) != files_after.get(f))
+        assert not written, f"{path.name}: the run wrote into the notebooks' folder: {written}"
     finally:
         lab_server.shutdown_kernels()
     assert lab_server.running_kernels() == [], "a kernel was left running after the test"

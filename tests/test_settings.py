@@ -163,3 +163,22 @@ def test_setup_with_a_notebook_number_prints_its_lab_time(capsys):
     assert "on this machine" in out[1] and "estimate" in out[1]
     with pytest.raises(ValueError, match="two-digit number"):
         utils.setup(tensorflow=False, notebook="5")
+
+
+def test_setup_limits_numpy_blas_to_one_thread_by_default():
+    import subprocess
+    import sys
+
+    code = ("import utils, threadpoolctl\n"
+            "utils.setup(tensorflow=False, verbose=False{arg})\n"
+            "print(max(p['num_threads'] for p in threadpoolctl.threadpool_info() if p['user_api'] == 'blas'))\n")
+    env = {k: v for k, v in os.environ.items() if k not in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS")}
+    env["OPENBLAS_NUM_THREADS"] = "2"  # as on a 2-core laptop
+    run = [sys.executable, "-c"]
+    out = subprocess.run(run + [code.format(arg="")], capture_output=True, text=True, env=env, check=True)
+    assert out.stdout.split() == ["1"]
+    out = subprocess.run(run + [code.format(arg=", blas_threads=None")], capture_output=True, text=True, env=env,
+                         check=True)
+    assert out.stdout.split() == ["2"]
+    with pytest.raises(ValueError, match="blas_threads"):
+        utils.settings.limit_blas_threads(0)

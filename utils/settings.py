@@ -145,6 +145,18 @@ def choose_cpu_kernels(fast: bool) -> bool:
     return os.environ[ONEDNN_ENV_VAR] != "0"
 
 
+def limit_blas_threads(threads: int) -> None:
+    """Let NumPy's BLAS (OpenBLAS, or MKL in some Anaconda builds) use at most ``threads`` threads from now on.
+
+    Uses ``threadpoolctl``, which finds the BLAS library NumPy loaded, whichever it is. Lasts for the process.
+    """
+    from threadpoolctl import threadpool_limits
+
+    from utils.validation import check_positive_int
+
+    threadpool_limits(limits=check_positive_int(threads, "blas_threads"), user_api="blas")
+
+
 def turn_off_remapper() -> None:
     """Turn off TensorFlow's grappler *remapper*, the graph pass that fuses e.g. Conv2D + BiasAdd + ReLU.
 
@@ -197,7 +209,7 @@ def environment_summary(*, tensorflow: bool) -> str:
 
 
 def setup(seed: int = DEFAULT_SEED, *, tensorflow: bool = True, fast_cpu: bool = True, remapper: bool = True,
-          notebook: str | None = None, verbose: bool = True) -> CourseSettings:
+          blas_threads: int | None = 1, notebook: str | None = None, verbose: bool = True) -> CourseSettings:
     """The first call of every notebook: quiet logs, seeds, one plot style, a one-line summary.
 
     Args:
@@ -207,6 +219,10 @@ def setup(seed: int = DEFAULT_SEED, *, tensorflow: bool = True, fast_cpu: bool =
             digits from run to run). ``False`` gives bit-reproducible plain kernels; see :func:`choose_cpu_kernels`.
         remapper: keep TensorFlow's graph-fusing pass on; the convolutional GAN notebooks turn it off
             (see :func:`turn_off_remapper`).
+        blas_threads: threads NumPy's linear algebra (OpenBLAS) may use from now on in this kernel; ``None``
+            leaves its default (one per core). One, the default: the course's matrices are small, and on a
+            2-core laptop two BLAS threads wait on each other (notebook 04's training loops ran 2-12 times
+            slower with two, ``benchmarks/bench_blas_threads.py``). TensorFlow's own threads are not affected.
         notebook: the notebook's two-digit number (``"05"``): prints how long its full-mode run takes on the
             course's reference AVX2 laptop and, from a 0.3-second calibration, on this machine
             (:mod:`utils.machine`).
@@ -216,6 +232,8 @@ def setup(seed: int = DEFAULT_SEED, *, tensorflow: bool = True, fast_cpu: bool =
         The :class:`CourseSettings` the notebook should read (``cfg.quick``, ``cfg.pick(...)``).
     """
     quick = quick_mode()
+    if blas_threads is not None:
+        limit_blas_threads(blas_threads)
     fast = choose_cpu_kernels(fast_cpu)
     silence_tensorflow_logs()
     seed_everything(seed, tensorflow=tensorflow)

@@ -7,10 +7,10 @@ prints each GAN's score against the seconds it trained:
 * ``09 MLP GAN`` — notebook 09's stabilised recipe, :data:`utils.gan_recipes.MLP_RECIPE`: noise 100 -> Dense 512
   -> 784 tanh; discriminator 784 -> 512 -> logit; LeakyReLU(0.2); Adam(beta_1 0.5), learning rate along a cosine
   from 2e-3 to 1e-4; one-sided label smoothing 0.9; non-saturating loss; batch 128; the step compiled with XLA;
-  12,000 steps.
+  20,000 steps.
 * ``10 DCGAN`` — notebook 10: :mod:`utils.reference.dcgan`'s builders (width 32, z of 64); Adam(1e-3, beta_1 0.5)
   with the learning rate flat for 3/4 of the run, then a cosine to 0; batch 32; the moving average of the
-  generator's weights, which is the model scored; 3,200 steps; TensorFlow's remapper off (as the notebook).
+  generator's weights, which is the model scored; 6,000 steps; TensorFlow's remapper off (as the notebook).
 * ``11 CGAN`` — notebook 11: :data:`utils.reference.conditional_gan.CGAN_RECIPE` (batch 64, Adam 1e-3, the moving
   average scored), 4,000 steps.
 
@@ -25,7 +25,7 @@ accuracy), with the machine (CPU, cores, AVX2 / AVX-512, oneDNN) above it, and w
 
 Usage::
 
-    .venv/bin/python benchmarks/bench_gan_budgets.py                      # ~6 min: about 1 + 2.5 + 2.5 min
+    .venv/bin/python benchmarks/bench_gan_budgets.py                      # ~8 min: about 2 + 2.5 + 2 min of training, plus scoring
     .venv/bin/python benchmarks/bench_gan_budgets.py --avx2               # oneDNN capped at AVX2, like most laptops
     .venv/bin/python benchmarks/bench_gan_budgets.py --steps-scale 0.01 --score-n 1000   # smoke run, under a minute
 
@@ -44,7 +44,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 BUDGETS_S = {"09": 300.0, "10": 300.0, "11": 300.0}
-STEPS = {"09": 12_000, "10": 3_200, "11": 4_000}
+STEPS = {"09": 20_000, "10": 6_000, "11": 4_000}
 NAMES = {"09": "09 MLP GAN (stabilised)", "10": "10 DCGAN", "11": "11 conditional GAN"}
 
 # Notebook 10's knobs (its first code cells); notebook 11's come from CGAN_RECIPE.
@@ -121,7 +121,7 @@ def format_table(runs: dict[str, dict]) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--steps-scale", type=float, default=1.0,
-                        help="multiply every notebook's step count (09: 12,000, 10: 3,200, 11: 4,000) by this; "
+                        help="multiply every notebook's step count (09: 20,000, 10: 6,000, 11: 4,000) by this; "
                              "e.g. 0.01 for a smoke run")
     parser.add_argument("--score-n", type=int, default=10_000, help="images generated per score (default 10,000)")
     parser.add_argument("--only", nargs="+", choices=sorted(STEPS), help="run only these GANs")

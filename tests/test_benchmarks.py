@@ -23,7 +23,7 @@ def test_gan_budget_benchmark_runs_the_notebook_recipes_and_prints_a_table(capsy
     out = capsys.readouterr().out
     rows = [line for line in out.splitlines() if line.startswith(("09 MLP GAN", "10 DCGAN"))]
     assert len(rows) == 2  # the final table (each run's line is also printed, indented, as it finishes)
-    assert rows[0].split()[4] == "60" and rows[1].split()[2] == "16"  # 12,000 and 3,200 steps x 0.005
+    assert rows[0].split()[4] == "100" and rows[1].split()[2] == "30"  # 20,000 and 6,000 steps x 0.005
     assert "budget s" in out and "/10" in rows[-1]
 
 

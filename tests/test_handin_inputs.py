@@ -129,9 +129,11 @@ def test_hand_in_uses_and_prints_the_notebooks_limit_and_timeout_overrides_it(tm
     short = _notebook(tmp_path / "nb", "01_the_neuron.ipynb")
     long = _notebook(tmp_path / "nb", "09_vanilla_gan.ipynb")
     other = _notebook(tmp_path / "nb", "my_project.ipynb")
-    # 01 takes ~11 s: 2 minutes per cell, not 10; 09 takes ~7.5 min: 4x that in full mode, once in quick mode;
+    # 01 takes seconds: 2 minutes per cell, not 10; 09 takes minutes: 4x that in full mode, once in quick mode;
     # a notebook outside the course keeps the conservative 10 minutes; --timeout wins
-    for path, quick, timeout, want in [(short, False, None, 120), (long, False, None, 1800), (long, True, None, 450),
+    nine = machine.REFERENCE_SECONDS["09"]
+    for path, quick, timeout, want in [(short, False, None, 120), (long, False, None, handin.TIMEOUT_MARGIN * nine),
+                                       (long, True, None, max(handin.MIN_QUICK_TIMEOUT, nine)),
                                        (other, False, None, 600), (long, False, 45, 45)]:
         given = {} if timeout is None else {"timeout": timeout}
         result = handin.hand_in(path, student_id=SID, name="Ada", quick=quick, force=True, out=tmp_path / "out",

@@ -84,9 +84,9 @@ STUDENT_ID_PATTERN = re.compile(r"\A[A-Za-z0-9][A-Za-z0-9_-]{0,63}\Z")
 TIMEOUT_MARGIN = 4
 """A full-mode cell may take this many times its whole notebook's expected time before the hand-in gives up.
 
-Four, not two: on a plain 2-core AVX2 machine (no AVX-512) the notebooks took up to 3.9 times the course map's
-times (05: 7.8 min against ~2 min; 08: 19.1 min against ~6 min), and an honest but slow laptop must still
-hand in. A cell stuck in an endless loop gives up after 4 × the notebook's time instead of 10 minutes per cell
+Four, not two: the expected times (:data:`utils.machine.REFERENCE_SECONDS`) come from an idle 2-core AVX2
+machine, and an honest but slow or busy laptop must still hand in (under load, notebooks here ran 3-10 times
+slower). A cell stuck in an endless loop gives up after 4 × the notebook's time instead of 10 minutes per cell
 (01: 2 minutes)."""
 MIN_TIMEOUT = 120
 """Smallest default per-cell limit in full mode, seconds (a slow laptop, a busy machine)."""

@@ -19,11 +19,11 @@ REFERENCE_MACHINE = ("2-core AMD EPYC, oneDNN and OpenBLAS capped at AVX2 (ONEDN
                      "OPENBLAS_CORETYPE=Haswell), TensorFlow 2.21 CPU")
 """The machine :data:`REFERENCE_SECONDS` were measured on: a stand-in for a student's 2-core AVX2 laptop."""
 
-REFERENCE_GFLOPS = 90.0
+REFERENCE_GFLOPS = 97.0
 """What :func:`calibrate` measures on :data:`REFERENCE_MACHINE` (idle), in GFLOP/s."""
 
-REFERENCE_SECONDS: dict[str, int] = {"00": 5, "01": 11, "02": 15, "03": 14, "04": 30, "05": 187, "06": 90,
-                                     "07": 60, "08": 60, "09": 450, "10": 360, "11": 240, "12": 120}
+REFERENCE_SECONDS: dict[str, int] = {"00": 7, "01": 4, "02": 4, "03": 5, "04": 10, "05": 138, "06": 19,
+                                     "07": 14, "08": 19, "09": 198, "10": 180, "11": 155, "12": 100}
 """Full-mode seconds of each notebook, top to bottom with a fresh kernel, on :data:`REFERENCE_MACHINE` (idle);
 the README's course map rounds these."""
 

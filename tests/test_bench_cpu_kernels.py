@@ -1,19 +1,11 @@
 """benchmarks/bench_cpu_kernels.py: its worker measures real rates; its variants cover the course's choices."""
 from __future__ import annotations
 
-import importlib.util
-import sys
-
-from utils import settings
+from tests._benchmarks import load_benchmark
 
 
 def _load():
-    path = settings.repo_root() / "benchmarks" / "bench_cpu_kernels.py"
-    spec = importlib.util.spec_from_file_location("bench_cpu_kernels", path)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["bench_cpu_kernels"] = module
-    spec.loader.exec_module(module)
-    return module
+    return load_benchmark("bench_cpu_kernels")
 
 
 def test_variants_cover_onednn_remapper_and_xla():

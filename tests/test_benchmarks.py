@@ -1,20 +1,12 @@
 """Smoke tests for the benchmark scripts: they run, print their table and reject bad arguments."""
 from __future__ import annotations
 
-import importlib.util
 import json
-from pathlib import Path
 
 import pytest
 
-BENCH = Path(__file__).resolve().parent.parent / "benchmarks"
-
-
-def _load(name: str):
-    spec = importlib.util.spec_from_file_location(name, BENCH / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+from tests._benchmarks import BENCH
+from tests._benchmarks import load_benchmark as _load
 
 
 def test_gan_budget_benchmark_runs_the_notebook_recipes_and_prints_a_table(capsys):

@@ -1,12 +1,10 @@
 """utils.machine (what this computer is, how long a lab takes on it) and benchmarks/time_notebooks.py."""
 from __future__ import annotations
 
-import importlib.util
-import sys
-
 import nbformat
 import pytest
 
+from tests._benchmarks import load_benchmark
 from utils import machine, settings
 
 
@@ -45,12 +43,7 @@ def test_every_notebook_has_a_reference_time():
 
 
 def _load_time_notebooks():
-    path = settings.repo_root() / "benchmarks" / "time_notebooks.py"
-    spec = importlib.util.spec_from_file_location("time_notebooks", path)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["time_notebooks"] = module
-    spec.loader.exec_module(module)
-    return module
+    return load_benchmark("time_notebooks")
 
 
 def test_time_notebooks_prints_the_machine_and_reports_a_failing_cell(tmp_path, capsys):

@@ -5,7 +5,7 @@
     python benchmarks/time_notebooks.py --mode quick notebooks/05_keras_mnist.ipynb
 
 Each notebook runs like "Restart kernel and run all" (kernel start included), through the same runner as the
-hand-in (``utils.handin.run_notebook``: it polls the kernel in short slices, so a missed wake-up cannot stall a run).
+hand-in (``utils.course.handin.run_notebook``: it polls the kernel in short slices, so a missed wake-up cannot stall a run).
 Prints the machine first (CPU, cores, AVX2 / AVX-512, oneDNN, XLA, a calibration in GFLOP/s), then one line per
 notebook: wall-clock seconds, the 1-minute load average before and after (anything well above 0 means another
 process shared the cores and the time is inflated), and "ok" or the first error. Nothing is written, unless
@@ -50,7 +50,7 @@ def time_notebook(path: Path, *, quick: bool, timeout: int, save_dir: Path | Non
 
     With ``save_dir``, the executed copy is written there as ``<name>.<quick|full>.ipynb``.
     """
-    from utils.handin import notebook_number, run_notebook
+    from utils.course.handin import notebook_number, run_notebook
 
     nb = nbformat.read(path, as_version=4)
     result = run_notebook(nb, cwd=path.parent, quick=quick, timeout=timeout, number=notebook_number(path))

@@ -10,7 +10,7 @@ from pathlib import Path
 import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-from utils.notebook_io import read_notebook, write_notebook
+from utils.course.notebook_io import read_notebook, write_notebook
 
 NAME = "98_fixture.ipynb"
 ANSWER = "Doubling is linear, so the mean of doubled rows is the double of the mean."

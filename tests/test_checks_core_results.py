@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import pytest
 
+from utils import conventions
 from utils.checks import core
 
 
@@ -38,13 +39,13 @@ def test_export_results_lists_declared_and_recorded(fresh, capsys):
     assert [r["label"] for r in fresh.export_results()] == ["95.1", "96.1"]  # recorded only
     assert fresh.export_results("94") == []
     printed = capsys.readouterr().out
-    assert fresh.parse_check_lines(printed) == {"96.1": "passed", "95.1": "not attempted"}
+    assert conventions.parse_check_lines(printed) == {"96.1": "passed", "95.1": "not attempted"}
 
 
 def test_parse_check_lines_last_line_wins_and_ignores_other_text():
     text = "❌ 03.2 Loss — not yet: hint\nnoise ✅ 03.9 not at start\n✅ 03.2 Loss — passed: ok\n⏳ 03.10 X: not attempted"
-    assert core.parse_check_lines(text) == {"03.2": "passed", "03.10": "not attempted"}
-    assert core.parse_check_lines("") == {}
+    assert conventions.parse_check_lines(text) == {"03.2": "passed", "03.10": "not attempted"}
+    assert conventions.parse_check_lines("") == {}
 
 
 def test_every_printed_line_reads_back_as_its_status(fresh, capsys):
@@ -65,15 +66,15 @@ def test_every_printed_line_reads_back_as_its_status(fresh, capsys):
         with pytest.raises((AssertionError, NotImplementedError)):
             check()
     want = {"94.1": "passed", "94.2": "failed", "94.3": "not attempted"}
-    assert fresh.parse_check_lines(capsys.readouterr().out) == want
+    assert conventions.parse_check_lines(capsys.readouterr().out) == want
     fresh.summary("94")
     printed = capsys.readouterr().out
-    assert fresh.parse_check_lines(printed) == want and "— 1 of 3 exercises passed." in printed
-    assert fresh.match_check_line("  ❌ 94.2 Fails: failed") == ("94.2", "failed")
-    assert fresh.match_check_line("↪ 94.2 is failed: ...") is None
+    assert conventions.parse_check_lines(printed) == want and "— 1 of 3 exercises passed." in printed
+    assert conventions.match_check_line("  ❌ 94.2 Fails: failed") == ("94.2", "failed")
+    assert conventions.match_check_line("↪ 94.2 is failed: ...") is None
 
 
 def test_count_statuses_has_every_status_and_skips_unknown_values():
-    assert core.count_statuses([]) == {"passed": 0, "failed": 0, "not attempted": 0}
-    assert core.count_statuses(["passed", "failed", "passed", "bogus"]) == {"passed": 2, "failed": 1,
+    assert conventions.count_statuses([]) == {"passed": 0, "failed": 0, "not attempted": 0}
+    assert conventions.count_statuses(["passed", "failed", "passed", "bogus"]) == {"passed": 2, "failed": 1,
                                                                             "not attempted": 0}

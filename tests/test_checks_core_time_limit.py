@@ -7,6 +7,7 @@ import time
 
 import pytest
 
+from utils import conventions
 from utils.checks import core
 
 ENDLESS_FOR = 10.0
@@ -52,7 +53,7 @@ def test_endless_loop_fails_within_its_time_limit(fresh, capsys):
     assert status == "failed" and "did not finish within 1 s" in message
     printed = capsys.readouterr().out
     assert printed.startswith("❌ 97.1 Count — did not finish within 1 s")
-    assert fresh.parse_check_lines(printed) == {"97.1": "failed"}
+    assert conventions.parse_check_lines(printed) == {"97.1": "failed"}
     assert fresh.summary("97", verbose=False) == {"97.1": "failed"}
 
 
@@ -103,7 +104,7 @@ def test_student_interrupt_after_a_pass_is_not_passed(fresh, capsys):
     assert fresh.export_results("97")[0]["status"] == "failed"
     printed = capsys.readouterr().out
     assert "❌ 97.1 Count — interrupted" in printed
-    assert fresh.parse_check_lines(printed) == {"97.1": "failed"}  # the printed lines agree: the last one wins
+    assert conventions.parse_check_lines(printed) == {"97.1": "failed"}  # the printed lines agree: the last one wins
 
 
 def test_a_running_check_already_counts_as_not_passed(fresh):

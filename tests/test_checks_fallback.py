@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import pytest
 
+from utils import conventions
 from utils.checks import core
 
 
@@ -32,7 +33,7 @@ def test_not_checked_yet_falls_back_and_says_so_in_one_line(exercise_97, capsys)
     assert core.use_or_reference("97.1", mine, reference_add_one) is reference_add_one
     out = capsys.readouterr().out.strip().splitlines()
     assert len(out) == 1 and "97.1 is not checked yet" in out[0] and "reference_add_one" in out[0]
-    assert core.parse_check_lines(out[0]) == {}, "the note must not read as a check line"
+    assert conventions.parse_check_lines(out[0]) == {}, "the note must not read as a check line"
 
 
 def test_passed_uses_the_students_code(exercise_97, capsys):

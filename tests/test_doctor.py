@@ -1,4 +1,4 @@
-"""Tests for utils.doctor: requirements parsing, version checks, data and memory findings, the CLI exit code."""
+"""Tests for utils.course.doctor: requirements parsing, version checks, data and memory findings, the CLI exit code."""
 from __future__ import annotations
 
 import subprocess
@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from utils import doctor
+from utils.course import doctor
 from utils.settings import repo_root
 
 REQUIREMENTS = repo_root() / "requirements.txt"
@@ -183,7 +183,7 @@ def _cli(*args: str, env_extra: dict[str, str] | None = None) -> subprocess.Comp
     import os
 
     env = {**os.environ, **(env_extra or {})}
-    return subprocess.run([sys.executable, "-m", "utils.doctor", "--no-tensorflow", *args], cwd=repo_root(),
+    return subprocess.run([sys.executable, "-m", "utils.course.doctor", "--no-tensorflow", *args], cwd=repo_root(),
                           env=env, capture_output=True, text=True, timeout=120)
 
 

@@ -1,4 +1,4 @@
-"""Tests for utils.doctor's import probe: the doctor imports Keras (and NumPy, Matplotlib, utils) the way a notebook
+"""Tests for utils.course.doctor's import probe: the doctor imports Keras (and NumPy, Matplotlib, utils) the way a notebook
 does — same interpreter, working folder and environment — and reports a stray file, a Keras 2 on PYTHONPATH and
 TF_USE_LEGACY_KERAS=1, which the version checks alone cannot see.
 
@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from utils import doctor
+from utils.course import doctor
 from utils.settings import repo_root
 
 
@@ -39,7 +39,7 @@ def _fake_keras_2(tmp_path: Path) -> Path:
 
 
 def _cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "utils.doctor", "--no-tensorflow", *args], cwd=repo_root(),
+    return subprocess.run([sys.executable, "-m", "utils.course.doctor", "--no-tensorflow", *args], cwd=repo_root(),
                           env=env, capture_output=True, text=True, timeout=180)
 
 

@@ -19,7 +19,7 @@ def test_solution_lines_skip_blank_and_comment_lines_and_code_outside_regions():
 def test_regions_go_to_the_next_checked_exercise(tmp_path):
     nb = nbformat.v4.new_notebook()
     nb.cells = [nbformat.v4.new_code_cell("def f():\n    ### BEGIN SOLUTION\n    a = 1\n    return a\n    ### END SOLUTION"),
-                nbformat.v4.new_code_cell("checks.embeddings.check_subsample(f);"),
+                nbformat.v4.new_code_cell("checks.word_embeddings.check_subsample(f);"),
                 nbformat.v4.new_code_cell("### BEGIN SOLUTION\nb = 2\n### END SOLUTION")]
     path = tmp_path / "06_x.ipynb"
     nbformat.write(nb, path)

@@ -13,8 +13,8 @@ from types import SimpleNamespace
 import pytest
 
 import _nbfixtures as fx
-from utils import grade, handin
-from utils.release import release_notebook
+from utils.course import grade, handin
+from utils.course.release import release_notebook
 
 STUDENTS = {"S0000001": "complete", "S0000002": "untouched", "S0000003": "one wrong", "S0000004": "middle error"}
 

@@ -14,8 +14,8 @@ from types import SimpleNamespace
 import pytest
 
 import _nbfixtures as fx
-from utils import grade, handin
-from utils.release import release_notebook
+from utils.course import grade, handin
+from utils.course.release import release_notebook
 
 SID = "S0000021"
 SEED = 20240611

@@ -13,11 +13,11 @@ from typing import Callable
 import pytest
 
 import _nbfixtures as fx
-from utils import grade, handin, regrade
-from utils.notebook_io import read_notebook
-from utils.release import make_student_copy, release_notebook
+from utils.course import grade, handin, regrade
+from utils.course.notebook_io import read_notebook
+from utils.course.release import make_student_copy, release_notebook
 
-HAND_IN_CALL = ('import utils.handin\n\nutils.handin.hand_in("98_fixture.ipynb", student_id="S0000011", '
+HAND_IN_CALL = ('import utils.course.handin\n\nutils.course.handin.hand_in("98_fixture.ipynb", student_id="S0000011", '
                 'name="Student S0000011")')
 
 

@@ -1,4 +1,4 @@
-"""utils.handin: the zip and manifest, never touching the student's notebook, refusals, atomic writes."""
+"""utils.course.handin: the zip and manifest, never touching the student's notebook, refusals, atomic writes."""
 from __future__ import annotations
 
 import datetime as dt
@@ -16,10 +16,10 @@ import pytest
 from nbformat.v4 import new_code_cell
 
 import _nbfixtures as fx
-from utils import handin, notebook_io
-from utils.handin import HandinError, RunResult, hand_in, validate_student_id
-from utils.notebook_io import read_notebook, write_notebook
-from utils.release import release_notebook
+from utils.course import handin, notebook_io
+from utils.course.handin import HandinError, RunResult, hand_in, validate_student_id
+from utils.course.notebook_io import read_notebook, write_notebook
+from utils.course.release import release_notebook
 
 SID = "S1234567"
 NAME = "Zoë Example-Ünïcode"
@@ -171,8 +171,8 @@ def test_hand_in_called_from_a_notebook_cell(tmp_path):
     nb = read_notebook(nb_path)
     out = (tmp_path / "handin").as_posix()
     nb.cells.append(new_code_cell(
-        "import utils.handin\n"
-        f"r = utils.handin.hand_in('98_fixture.ipynb', student_id='S7', name='In Cell', out={out!r}, progress=False)\n"
+        "import utils.course.handin\n"
+        f"r = utils.course.handin.hand_in('98_fixture.ipynb', student_id='S7', name='In Cell', out={out!r}, progress=False)\n"
         "print('RESULT', None if r is None else r.manifest['run']['status'])"))
     write_notebook(nb, nb_path)
     env = {k: v for k, v in os.environ.items() if k != handin.RUNNING_ENV_VAR}

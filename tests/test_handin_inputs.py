@@ -1,4 +1,4 @@
-"""utils.handin: a mistaken student id or output folder is refused before anything runs, and the default
+"""utils.course.handin: a mistaken student id or output folder is refused before anything runs, and the default
 per-cell time limit follows the notebook's expected run time. No kernel is started here (run_notebook is
 replaced by a stand-in that records how it was called)."""
 from __future__ import annotations
@@ -9,9 +9,11 @@ from pathlib import Path
 import pytest
 from nbformat.v4 import new_code_cell, new_notebook
 
-from utils import handin, machine
-from utils.handin import HandinError, RunResult
-from utils.notebook_io import write_notebook
+from utils import machine
+
+from utils.course import handin
+from utils.course.handin import HandinError, RunResult
+from utils.course.notebook_io import write_notebook
 
 SID = "S1234567"
 README = Path(__file__).resolve().parents[1] / "README.md"
@@ -41,7 +43,7 @@ def _notebook(folder: Path, name: str) -> Path:
 def test_student_id_with_a_trailing_newline_is_refused(bad, tmp_path, capsys, fake_run):
     with pytest.raises(HandinError, match="student id"):
         handin.validate_student_id(bad)
-    assert handin.STUDENT_ID_PATTERN.match(bad) is None  # utils.grade checks manifests with .match
+    assert handin.STUDENT_ID_PATTERN.match(bad) is None  # utils.course.grade checks manifests with .match
     nb_path = _notebook(tmp_path / "nb", "01_the_neuron.ipynb")
     code = handin.main([str(nb_path), "--student-id", bad, "--name", "Ada", "--out", str(tmp_path / "out")])
     err = capsys.readouterr().err

@@ -1,4 +1,4 @@
-"""utils.handin when the kernel is lost part-way (a cell over the time limit, a kernel that dies): the hand-in
+"""utils.course.handin when the kernel is lost part-way (a cell over the time limit, a kernel that dies): the hand-in
 keeps the exercises checked before, lists the notebook's other exercises as not attempted, and tells the
 student in one line what happened, with no traceback. Each test starts one kernel (a few seconds)."""
 from __future__ import annotations
@@ -11,8 +11,8 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_notebook
 
-from utils import handin
-from utils.notebook_io import write_notebook
+from utils.course import handin
+from utils.course.notebook_io import write_notebook
 
 SID = "S1234567"
 

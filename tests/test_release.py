@@ -1,4 +1,4 @@
-"""utils.release: student copies (nbgrader's replacement rules), refusals, and every real notebook's copy."""
+"""utils.course.release: student copies (nbgrader's replacement rules), refusals, and every real notebook's copy."""
 from __future__ import annotations
 
 import hashlib
@@ -9,10 +9,10 @@ import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 import _nbfixtures as fx
-from utils import release
-from utils.handin import run_notebook, notebook_number
-from utils.notebook_io import read_notebook
-from utils.release import MarkerError, find_regions, make_student_copy, release_notebook
+from utils.course import release
+from utils.course.handin import run_notebook, notebook_number
+from utils.course.notebook_io import read_notebook
+from utils.course.release import MarkerError, find_regions, make_student_copy, release_notebook
 from utils.settings import repo_root
 
 REAL_NOTEBOOKS = sorted((repo_root() / "notebooks").glob("*.ipynb"))

@@ -1,4 +1,4 @@
-"""Over every notebook's student copy (made by utils.release, in memory): the answer is never shown, and every
+"""Over every notebook's student copy (made by utils.course.release, in memory): the answer is never shown, and every
 answer box follows its question.
 
 *Never shown*: a line of code that an exercise's solution region holds must not appear anywhere else in the
@@ -15,7 +15,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from utils.release import ANSWER_STUB, find_regions, make_student_copy
+from utils.course.release import ANSWER_STUB, find_regions, make_student_copy
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))

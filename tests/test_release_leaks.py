@@ -1,4 +1,4 @@
-"""utils.release never leaks a solution: markdown/raw regions, misspelt markers, the safety net, output clashes."""
+"""utils.course.release never leaks a solution: markdown/raw regions, misspelt markers, the safety net, output clashes."""
 from __future__ import annotations
 
 import hashlib
@@ -9,9 +9,9 @@ import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_raw_cell
 
 import _nbfixtures as fx
-from utils import release
-from utils.notebook_io import read_notebook
-from utils.release import MarkerError, make_student_copy, release_notebook
+from utils.course import release
+from utils.course.notebook_io import read_notebook
+from utils.course.release import MarkerError, make_student_copy, release_notebook
 
 SECRET = "the secret model answer"
 PNG = {"image/png": "iVBORw0KGgo="}

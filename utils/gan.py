@@ -36,7 +36,6 @@ from utils.validation import as_array, check_positive_int
 if TYPE_CHECKING:  # pragma: no cover - only for type checkers
     import tensorflow as tf
     from matplotlib.axes import Axes
-    from matplotlib.figure import Figure
 
 Output = Literal["tanh", "sigmoid"]
 """How a generator's last activation maps to pixels: ``"tanh"`` gives [-1, 1], ``"sigmoid"`` gives [0, 1]."""

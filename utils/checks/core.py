@@ -39,26 +39,15 @@ import signal
 import threading
 import time
 from dataclasses import dataclass, field
-from types import MappingProxyType, TracebackType
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Literal, Mapping, TypeVar
+from types import TracebackType
+from typing import TYPE_CHECKING, Any, Callable, TypeVar
+
+from utils.conventions import ICON_OF_STATUS, RESULT_FIELDS, Status, count_statuses
 
 if TYPE_CHECKING:
     import numpy as np
 
-Status = Literal["passed", "failed", "not attempted"]
 T = TypeVar("T")
-
-STATUSES: tuple[Status, ...] = ("passed", "failed", "not attempted")
-"""Every status a check result can have."""
-
-ICON_OF_STATUS: Mapping[Status, str] = MappingProxyType({"passed": "✅", "failed": "❌", "not attempted": "⏳"})
-"""The icon that starts each printed check line (and summary line) of a status: the one home of these icons."""
-
-STATUS_ICONS: Mapping[str, Status] = MappingProxyType({icon: status for status, icon in ICON_OF_STATUS.items()})
-"""The status each icon stands for (the inverse of :data:`ICON_OF_STATUS`), for reading printed lines back."""
-
-_CHECK_LINE = re.compile(r"^\s*(" + "|".join(map(re.escape, STATUS_ICONS)) + r") (\d\d\.\d+) ")
-"""A printed check or summary line: its icon and the exercise label, e.g. ``✅ 01.1 ...``."""
 
 DEFAULT_TIME_LIMIT = 30.0
 """Seconds a check may run by default. NumPy checks take milliseconds; 30 s leaves room for a very slow laptop."""
@@ -416,24 +405,6 @@ def assert_close(actual: Any, expected: Any, what: str, *, rtol: float = 1e-6, a
         raise AssertionError(f"{what} is off by up to {worst:.3g} (expected e.g. {e.ravel()[:3]}, got {a.ravel()[:3]})")
 
 
-def count_statuses(statuses: Iterable[str]) -> dict[Status, int]:
-    """How many of ``statuses`` are each status: ``{"passed": n, "failed": n, "not attempted": n}``.
-
-    Every status is a key (0 when absent); values that are not a status are not counted.
-    """
-    counts: dict[Status, int] = dict.fromkeys(STATUSES, 0)
-    for status in statuses:
-        if status in counts:
-            counts[status] += 1  # type: ignore[index]
-    return counts
-
-
-def match_check_line(line: str) -> tuple[str, Status] | None:
-    """``(label, status)`` if ``line`` is a printed check or summary line (``✅ 01.1 ...``), else None."""
-    m = _CHECK_LINE.match(line)
-    return (m.group(2), STATUS_ICONS[m.group(1)]) if m else None
-
-
 def export_results(notebook: str | None = None) -> list[dict[str, Any]]:
     """This kernel's check results as JSON-ready dicts (for hand-in manifests), sorted by label.
 
@@ -451,20 +422,6 @@ def export_results(notebook: str | None = None) -> list[dict[str, Any]]:
     rows = []
     for nb, number in sorted(keys):
         status, message = RESULTS.results.get((nb, number), ("not attempted", ""))
-        rows.append({"label": f"{nb}.{number}", "notebook": nb, "number": number,
-                     "title": titles.get((nb, number), ""), "status": status, "message": message})
+        values = (f"{nb}.{number}", nb, number, titles.get((nb, number), ""), status, message)
+        rows.append(dict(zip(RESULT_FIELDS, values)))
     return rows
-
-
-def parse_check_lines(text: str) -> dict[str, Status]:
-    """Read check statuses back from printed output (the ✅/❌/⏳ lines of checks and :func:`summary`).
-
-    Returns:
-        ``{label: status}``; when a label is printed several times the last line wins.
-    """
-    found: dict[str, Status] = {}
-    for line in text.splitlines():
-        matched = match_check_line(line)
-        if matched:
-            found[matched[0]] = matched[1]
-    return found

@@ -2,7 +2,7 @@
 
 Notebook 07 calls :func:`knn_predict` only *after* exercise 07.1, through
 ``checks.use_or_reference("07.1", knn_predict, reference.knn_predict)``, so that a student who has not finished
-the exercise can still run the image search's accuracy table. ``tests/test_checks_image_embeddings.py`` proves
+the exercise can still run the image search's accuracy table. ``tests/test_checks_image_embeddings_and_memory.py`` proves
 that it passes the exercise's check.
 """
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Reference answers for notebook 01 (the neuron): the step perceptron's output and its training loop.
 
 Notebook 01 calls these only after exercises 01.1 and 01.2, through :func:`utils.checks.use_or_reference`,
-when a student's own function has not passed its check yet. The checks of :mod:`utils.checks.perceptron`
+when a student's own function has not passed its check yet. The checks of :mod:`utils.checks.the_neuron`
 compare a student's training run with :func:`train_perceptron`'s.
 
 Convention (the whole notebook's): the step outputs 1 when ``z = w · x + b >= 0`` and 0 when ``z < 0``.

@@ -4,7 +4,7 @@ cosine search.
 Notebook 06 calls these only *after* the exercise that asks for the same code, through
 ``checks.use_or_reference("06.k", student_function, reference.function)``, so that a student who has not finished
 an exercise can still train word2vec and search the vectors. Each function has the interface the exercise asks
-for; ``tests/test_checks_embeddings.py`` proves each one passes its exercise's check.
+for; ``tests/test_checks_word_embeddings.py`` proves each one passes its exercise's check.
 
 Conventions (as in :mod:`utils.embeddings`): word ids are ints ``0..V-1``, id 0 is padding with count 0;
 ``counts`` has shape (V,).

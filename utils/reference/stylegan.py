@@ -8,7 +8,7 @@ Exercise answers (notebook 12 uses them only *after* the exercise, through ``che
 
 Builders the notebook calls directly (plumbing, not exercises): :func:`build_synthesis` (takes the AdaIN layer
 class to use, the student's or :class:`AdaIN`), :func:`build_generator`, :class:`MinibatchStd` and
-:func:`build_discriminator`. ``tests/test_checks_stylegan.py`` proves each answer passes its check and that the
+:func:`build_discriminator`. ``tests/test_checks_stylegan_ideas_and_ethics.py`` proves each answer passes its check and that the
 builders give the documented shapes.
 
 Shapes: images are (batch, 28, 28, 1) in [-1, 1] (tanh output); z is (batch, z_dim); w is (batch, w_dim); the

@@ -2,7 +2,7 @@
 
 Notebook 09 calls these only *after* the exercise that asks for the same code, through
 ``checks.use_or_reference("09.k", student_function, reference.function)``, so that a student who has not finished
-an exercise can still train the GAN. ``tests/test_checks_gans.py`` proves each one passes its exercise's check.
+an exercise can still train the GAN. ``tests/test_checks_vanilla_gan.py`` proves each one passes its exercise's check.
 
 :func:`make_train_step` is also the one train step of the course's other GANs: :func:`utils.gan_recipes.make_train_step`
 (used by notebook 10 and the benchmarks) calls it with ``conditional=True`` for a conditional GAN.

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from utils.checks import stylegan as ga
+from utils.checks import stylegan_ideas_and_ethics as ga
 from utils.reference import stylegan as ref
 
 

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from utils import embeddings as emb
-from utils.checks import image_embeddings as ch
+from utils.checks import image_embeddings_and_memory as ch
 from utils.reference import image_search as ref_knn
 from utils.reference import word2vec as ref_w2v
 

@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from utils.checks import perceptron
+from utils.checks import the_neuron as perceptron
 from utils.reference import perceptron as reference
 
 

@@ -4,7 +4,7 @@ import functools
 import numpy as np
 import pytest
 
-from utils.checks import gradient_descent as gd
+from utils.checks import loss_and_gradient_descent as gd
 from utils.reference import optim
 
 

@@ -5,7 +5,8 @@ import math
 import numpy as np
 import pytest
 
-from utils.checks import RESULTS, backprop
+from utils.checks import RESULTS
+from utils.checks import backpropagation as backprop
 from utils.reference import layers
 
 

@@ -3,7 +3,7 @@ with a hint naming the mistake, and reports a stub as not attempted."""
 import numpy as np
 import pytest
 
-from utils.checks import activations
+from utils.checks import activations_and_feedforward as activations
 from utils.reference import feedforward
 
 

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from utils.checks import gans
+from utils.checks import vanilla_gan as gans
 from utils.reference import vanilla_gan as ref
 
 

@@ -2,8 +2,8 @@
 
 Usage (from the top of the course pack)::
 
-    python -m utils.release                      # every notebook in notebooks/ -> release/
-    python -m utils.release notebooks/01_the_neuron.ipynb --out release/
+    python -m utils.course.release                      # every notebook in notebooks/ -> release/
+    python -m utils.course.release notebooks/01_the_neuron.ipynb --out release/
 
 In each student copy (nbgrader's ``ClearSolutions`` rules, applied to every cell whatever its tags)
 
@@ -39,7 +39,6 @@ Exit codes of the command line:
 from __future__ import annotations
 
 import argparse
-import copy
 import re
 import sys
 from dataclasses import dataclass
@@ -48,16 +47,9 @@ from typing import Iterable, Sequence
 
 import nbformat
 
-from utils.notebook_io import NotebookError, clear_outputs, read_notebook, write_notebook
+from utils.conventions import ANSWER_STUB, BEGIN_MARKER, CODE_STUB, END_MARKER, SOLUTION_TAG, is_marker
+from utils.course.notebook_io import NotebookError, clear_outputs, read_notebook, write_notebook
 from utils.settings import repo_root
-
-BEGIN_MARKER = "BEGIN SOLUTION"
-END_MARKER = "END SOLUTION"
-CODE_STUB = ("# YOUR CODE HERE", "raise NotImplementedError()")
-"""The two lines a solution region becomes (nbgrader's default ``code_stub`` for Python)."""
-ANSWER_STUB = "YOUR ANSWER HERE"
-"""What a markdown or raw answer (whole cell or region) becomes (nbgrader's default ``text_stub``)."""
-SOLUTION_TAG = "solution"
 
 _RELATIVE_PATH = re.compile(r"""["'](\.\.[/\\]|notebooks[/\\])|sys\.path\.(insert|append)""")
 _MARKER_LIKE = re.compile(r"(?:\s|#|<!--)*(?:begin|end)[\s_-]*solution\b", re.IGNORECASE)
@@ -107,12 +99,6 @@ class ReleaseReport:
     def exercises(self) -> int:
         """Number of things a student has to do (code stubs plus written answers)."""
         return self.regions + self.whole_cells + self.answers
-
-
-def is_marker(line: str, marker: str) -> bool:
-    """True if ``line`` is a comment line holding ``marker`` (e.g. ``    ### BEGIN SOLUTION``)."""
-    stripped = line.strip()
-    return stripped.startswith("#") and marker in stripped
 
 
 def looks_like_marker(line: str) -> bool:
@@ -251,7 +237,7 @@ def check_no_leak(instructor: nbformat.NotebookNode, student: nbformat.NotebookN
             if what:
                 raise LeakError(f"{name}, cell {index}, line {i + 1} ({cell.cell_type} cell): the student copy "
                                 f"would still contain {what} ({line.strip()[:60]!r}), so it is not written. This "
-                                f"is a bug in utils.release: please report it with the notebook.")
+                                f"is a bug in utils.course.release: please report it with the notebook.")
 
 
 def make_student_copy(nb: nbformat.NotebookNode, *, name: str = "notebook") -> tuple[nbformat.NotebookNode, ReleaseReport]:
@@ -373,7 +359,7 @@ def default_notebooks() -> list[Path]:
 def main(argv: Sequence[str] | None = None) -> int:
     """Command line: release the named notebooks (default: all of notebooks/). Returns the exit code (see above)."""
     doc = __doc__ or ""
-    parser = argparse.ArgumentParser(prog="python -m utils.release", description=doc.split("\n\n")[0],
+    parser = argparse.ArgumentParser(prog="python -m utils.course.release", description=doc.split("\n\n")[0],
                                      epilog=doc[doc.find("Exit codes"):].replace("``", "'"),
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("notebooks", nargs="*", type=Path, help="notebooks to release (default: notebooks/*.ipynb)")

@@ -2,13 +2,13 @@
 
 Usage (from the top of the course pack)::
 
-    python -m utils.grade handin/*.zip                      # or a folder: python -m utils.grade handin/
-    python -m utils.grade handin/ --rerun --out gradebook.csv
+    python -m utils.course.grade handin/*.zip                      # or a folder: python -m utils.course.grade handin/
+    python -m utils.course.grade handin/ --rerun --out gradebook.csv
 
 **Default mode** cross-checks everything a zip says against everything else in it:
 
 * it is a readable zip (no member over :data:`MAX_MEMBER_BYTES`, no duplicate names) holding
-  ``manifest.json``, a JSON object whose every field has the type and form :func:`utils.handin.hand_in`
+  ``manifest.json``, a JSON object whose every field has the type and form :func:`utils.course.handin.hand_in`
   writes (:func:`manifest_problems`); ``handed_in_at`` must be ISO 8601 with a time zone;
 * every member's SHA-256 matches the manifest, and no member is missing or unexpected;
 * the zip's file name is ``<student_id>_<notebook stem>.zip`` of the manifest (a prefix such as an LMS adds,
@@ -17,7 +17,7 @@ Usage (from the top of the course pack)::
   ``notebook_number``; a ``hand_in(...)`` call in it names the same student id and name;
 * ``counts`` agrees with ``checks``; ``run.status`` agrees with ``failed_cell`` and with the fatal errors in
   ``run.errors``; ``run.errors`` agrees with the error outputs in the executed notebook, re-classified with
-  :func:`utils.handin.classify_error`; a "complete" run has every code cell executed, a failed one no cell
+  :func:`utils.course.handin.classify_error`; a "complete" run has every code cell executed, a failed one no cell
   executed after the failing one;
 * every check result agrees with the last ✅/❌/⏳ line the notebook printed for it, a "passed" or "failed"
   result must have such a line, and every printed exercise of the notebook must be listed;
@@ -28,10 +28,10 @@ manifest together and recompute the hashes), nor a changed ``name`` when the not
 That is what ``--rerun`` is for.
 
 **Flags.** Student-authored code cells that touch the check machinery (``RESULTS``, ``.record(``,
-``EXERCISES``, ``export_results``, ``utils.checks.core``, ...; see :func:`utils.regrade.machinery_flags`) are
+``EXERCISES``, ``export_results``, ``utils.checks.core``, ...; see :func:`utils.course.regrade.machinery_flags`) are
 listed in the ``flags`` column and on the console. A flag is a pointer for a human, not an integrity failure.
 
-**--rerun** executes the notebook again under the instructor's control (:mod:`utils.regrade`): the
+**--rerun** executes the notebook again under the instructor's control (:mod:`utils.course.regrade`): the
 instructor's check and summary cells from ``notebooks/`` replace the student's, and results come only from what
 those cells printed. Any difference from the manifest (or a re-run that cannot be done, e.g. no instructor
 notebook) is an integrity failure.
@@ -61,12 +61,12 @@ from typing import Any, Callable, Sequence
 
 import nbformat
 
-from utils import regrade
-from utils.checks.core import STATUSES, count_statuses, match_check_line, parse_check_lines
+from utils.course import regrade
+from utils.conventions import STATUSES, count_statuses, match_check_line, parse_check_lines
 from utils.files import atomic_write_text
-from utils.handin import (DEFAULT_TIMEOUT, MANIFEST_FORMAT, MANIFEST_NAME, STUDENT_ID_PATTERN, classify_error,
+from utils.course.handin import (DEFAULT_TIMEOUT, MANIFEST_FORMAT, MANIFEST_NAME, STUDENT_ID_PATTERN, classify_error,
                           error_origin, exercise_number, first_line, safe_console)
-from utils.notebook_io import NotebookError, cells_sha256, notebook_from_bytes, sha256_bytes
+from utils.course.notebook_io import NotebookError, cells_sha256, notebook_from_bytes, sha256_bytes
 
 COLUMNS = ["student_id", "name", "notebook", "passed", "failed", "not_attempted", "exercises", "run_status",
            "failed_cell", "run_seconds", "handed_in_at", "quick", "python", "tensorflow", "keras", "integrity",
@@ -330,7 +330,7 @@ def read_zip(path: str | Path) -> ZipReport:
         for dup in sorted({n for n in names if names.count(n) > 1}):
             report.problems.append(f"member {_member(dup)} appears more than once in the zip")
         if MANIFEST_NAME not in infos:
-            report.problems.append(f"no {MANIFEST_NAME} in the zip (not made by utils.handin?)")
+            report.problems.append(f"no {MANIFEST_NAME} in the zip (not made by utils.course.handin?)")
             return report
         try:
             report.raw = json.loads(_read_member(zf, infos[MANIFEST_NAME], MAX_MANIFEST_BYTES).decode("utf-8"))
@@ -566,7 +566,7 @@ def grade_zip(path: str | Path, *, rerun: bool = False, timeout: int = DEFAULT_T
 
     Args:
         path: the hand-in zip.
-        rerun: also re-run the notebook under the instructor's control (:mod:`utils.regrade`).
+        rerun: also re-run the notebook under the instructor's control (:mod:`utils.course.regrade`).
         timeout: per-cell time limit of the re-run, seconds.
         instructor_dir: folder of the instructor notebooks (default ``notebooks/`` of this pack).
     """
@@ -709,7 +709,7 @@ def out_path_problem(out: Path) -> str | None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Command line. Exit status: 0 all zips intact, 1 some integrity problem, 2 no zips or unusable ``--out``."""
-    parser = argparse.ArgumentParser(prog="python -m utils.grade", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m utils.course.grade", description=__doc__.split("\n\n")[0])
     parser.add_argument("zips", nargs="+", help="hand-in zips, folders holding them, or glob patterns")
     parser.add_argument("--rerun", action="store_true",
                         help="execute each notebook again with the instructor's check cells (quick mode) and compare")

@@ -1,19 +1,19 @@
 """Re-run a handed-in notebook under the instructor's control, and spot cells that touch the check machinery.
 
-Used by ``python -m utils.grade --rerun`` (see :mod:`utils.grade`). Like nbgrader's autograder, which puts
+Used by ``python -m utils.course.grade --rerun`` (see :mod:`utils.course.grade`). Like nbgrader's autograder, which puts
 its own test cells back before running a submission, the re-run
 
 1. loads the instructor's notebook ``notebooks/<notebook>`` (the manifest names it; a missing one is a
    :class:`RegradeError`, never a silent pass);
 2. builds the notebook to run from the student's cells, replacing every cell that is a *check* or the
-   *summary* cell in the instructor's notebook (:func:`utils.handin.cell_role`) by the instructor's source.
+   *summary* cell in the instructor's notebook (:func:`utils.course.handin.cell_role`) by the instructor's source.
    Cells are matched by their nbformat ``id`` (kept by the release copy and by JupyterLab); cells without a
    matching id are matched by aligning the two notebooks (:class:`difflib.SequenceMatcher` over cell sources),
    and an instructor check cell the student deleted is put back after the cell that preceded it. The
    provenance of each cell is written to its metadata (``nncourse_grade.source``: ``"instructor"``,
    ``"instructor (re-inserted)"`` or ``"student"``) for the executed copy a human may read; the results never
    depend on that metadata (which a student could forge) but on the cell positions this module chose;
-3. runs it top to bottom (:func:`utils.handin.run_notebook`, quick mode, fresh kernel);
+3. runs it top to bottom (:func:`utils.course.handin.run_notebook`, quick mode, fresh kernel);
 4. derives each exercise's status **only** from what the restored instructor check cells printed: never from
    a student cell's output, never from the kernel's ``RESULTS`` (a student cell may have rewritten it).
    For each instructor check cell, the exercises it checks are found statically (the ``check_…`` functions
@@ -48,13 +48,13 @@ from typing import Any, Iterable
 
 import nbformat
 
-from utils.checks.core import Status, match_check_line
-from utils.handin import cell_role, exercise_number, first_line, run_notebook
-from utils.notebook_io import NotebookError, clear_outputs, read_notebook
+from utils.conventions import Status, match_check_line
+from utils.course.handin import cell_role, exercise_number, first_line, run_notebook
+from utils.course.notebook_io import NotebookError, clear_outputs, read_notebook
 from utils.settings import repo_root
 
 INSTRUCTOR_ROLES = ("check", "summary")
-"""Roles (:func:`utils.handin.cell_role`) of the instructor cells that a re-run restores."""
+"""Roles (:func:`utils.course.handin.cell_role`) of the instructor cells that a re-run restores."""
 PROVENANCE_KEY = "nncourse_grade"
 """Cell metadata key recording where a cell of the re-run notebook came from (for human readers only)."""
 
@@ -127,7 +127,7 @@ def labels_by_check_function(instructor: nbformat.NotebookNode,
     Returns:
         ``{function name: [label, ...]}``, e.g. ``{"check_softmax": ["02.2"]}``.
     """
-    folder = Path(checks_dir) if checks_dir is not None else Path(__file__).resolve().parent / "checks"
+    folder = Path(checks_dir) if checks_dir is not None else Path(__file__).resolve().parent.parent / "checks"
     sources = [p.read_text(encoding="utf-8") for p in sorted(folder.glob("*.py"))]
     sources += [c.source for c in instructor.cells if c.cell_type == "code"]
     out: dict[str, list[str]] = {}

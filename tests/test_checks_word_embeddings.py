@@ -3,7 +3,7 @@ ones with a hint that names the mistake, and reports a stub as not attempted."""
 import numpy as np
 import pytest
 
-from utils.checks import embeddings as ch
+from utils.checks import word_embeddings as ch
 from utils.reference import skipgram as ref
 
 

@@ -2,12 +2,12 @@
 
 Use it from notebook 00 or from a terminal in the course folder::
 
-    python -m utils.doctor                 # prints a short table; exit code 1 if anything is a "problem"
-    python -m utils.doctor --no-tensorflow # skip importing TensorFlow (faster; no device list)
+    python -m utils.course.doctor                 # prints a short table; exit code 1 if anything is a "problem"
+    python -m utils.course.doctor --no-tensorflow # skip importing TensorFlow (faster; no device list)
 
 or from Python::
 
-    from utils import doctor
+    from utils.course import doctor
     report = doctor.check_environment()
     doctor.print_report(report)
 
@@ -770,7 +770,7 @@ def check_imports(folder: str | os.PathLike[str] | None = None, env: Mapping[str
                         f'see the full error: cd "{probe.folder}" and run python -c "import numpy, utils, keras"'),
                 check_legacy_keras(env)]
     labels = dict((name, label) for label, name in IMPORT_CHECKED_MODULES) | {"tensorflow": "TensorFlow"}
-    utils_home = Path(__file__).resolve().parent
+    utils_home = Path(__file__).resolve().parent.parent
     findings: list[Finding] = []
     strays: list[str] = []  # modules hidden by a file of the user's: later import errors are likely their fault
     for name, found in probe.modules.items():
@@ -855,7 +855,7 @@ def print_report(report: EnvironmentReport) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Command line: print the report; return 1 if any finding is a problem, else 0."""
-    parser = argparse.ArgumentParser(prog="python -m utils.doctor",
+    parser = argparse.ArgumentParser(prog="python -m utils.course.doctor",
                                      description="Check that this computer is ready for the course.")
     parser.add_argument("--no-tensorflow", action="store_true", help="do not import TensorFlow (no device list)")
     parser.add_argument("--requirements", default=None, help="requirements file to compare with "

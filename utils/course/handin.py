@@ -2,12 +2,12 @@
 
 Command line (from the top of the course pack)::
 
-    python -m utils.handin notebooks/09_vanilla_gan.ipynb --student-id S1234567 --name "Ada Lovelace"
+    python -m utils.course.handin notebooks/09_vanilla_gan.ipynb --student-id S1234567 --name "Ada Lovelace"
 
 or from a notebook cell (save the notebook first: the file on disk is what is handed in)::
 
-    import utils.handin
-    utils.handin.hand_in("09_vanilla_gan.ipynb", student_id="S1234567", name="Ada Lovelace")
+    import utils.course.handin
+    utils.course.handin.hand_in("09_vanilla_gan.ipynb", student_id="S1234567", name="Ada Lovelace")
 
 What happens:
 
@@ -41,7 +41,7 @@ notebook, an ``--out`` that is not a folder, an earlier hand-in without ``--forc
 status 2.
 
 The manifest protects against accidental damage and naive edits, not against a determined forger (anyone can
-rebuild a zip): ``python -m utils.grade --rerun`` re-executes the notebook for that.
+rebuild a zip): ``python -m utils.course.grade --rerun`` re-executes the notebook for that.
 """
 from __future__ import annotations
 
@@ -61,11 +61,10 @@ from typing import Any, Literal, Sequence
 
 import nbformat
 
-from utils.checks.core import ICON_OF_STATUS, count_statuses, parse_check_lines
+from utils.conventions import BEGIN_MARKER, CODE_STUB, ICON_OF_STATUS, count_statuses, is_marker, parse_check_lines
 from utils.files import atomic_write_bytes
 from utils.machine import REFERENCE_SECONDS
-from utils.notebook_io import NotebookError, cells_sha256, clear_outputs, load_notebook, notebook_to_bytes, sha256_bytes
-from utils.release import BEGIN_MARKER, CODE_STUB, is_marker
+from utils.course.notebook_io import NotebookError, cells_sha256, clear_outputs, load_notebook, notebook_to_bytes, sha256_bytes
 from utils.settings import QUICK_ENV_VAR, repo_root
 from utils.validation import check_positive_int
 
@@ -76,10 +75,10 @@ RESULTS_SENTINEL = "<<<NNCOURSE-HANDIN-RESULTS>>>"
 RUNNING_ENV_VAR = "NNCOURSE_HANDIN_RUNNING"
 """Set to 1 in the hand-in kernel, so a ``hand_in(...)`` cell inside the notebook does not recurse."""
 DEFAULT_TIMEOUT = 600
-"""Per-cell time limit in seconds for a notebook whose expected run time is unknown (and for ``utils.grade``)."""
+"""Per-cell time limit in seconds for a notebook whose expected run time is unknown (and for ``utils.course.grade``)."""
 STUDENT_ID_PATTERN = re.compile(r"\A[A-Za-z0-9][A-Za-z0-9_-]{0,63}\Z")
 """A whole student id: anchored with ``\\Z``, not ``$`` (which also accepts a trailing newline), so ``.match``
-(as ``utils.grade`` uses it) and ``.fullmatch`` both accept the whole id only."""
+(as ``utils.course.grade`` uses it) and ``.fullmatch`` both accept the whole id only."""
 
 TIMEOUT_MARGIN = 4
 """A full-mode cell may take this many times its whole notebook's expected time before the hand-in gives up.
@@ -410,7 +409,7 @@ del _nncourse_handin_results
 
 
 def _host_versions() -> dict[str, str | None]:
-    from utils.doctor import installed_version  # finds tensorflow-cpu for "tensorflow"
+    from utils.course.doctor import installed_version  # finds tensorflow-cpu for "tensorflow"
 
     return {"python": platform.python_version(), "numpy": installed_version("numpy"),
             "tensorflow": installed_version("tensorflow"), "keras": installed_version("keras"),
@@ -787,7 +786,7 @@ def safe_console() -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     """Command line. Exit status: 0 handed in, 1 handed in but the run failed part-way, 2 nothing written."""
     safe_console()
-    parser = argparse.ArgumentParser(prog="python -m utils.handin",
+    parser = argparse.ArgumentParser(prog="python -m utils.course.handin",
                                      description="Run a notebook top to bottom in a fresh kernel and zip it for hand-in.")
     parser.add_argument("notebook", type=Path)
     parser.add_argument("--student-id", required=True, help="letters, digits, - and _ only (e.g. S1234567)")

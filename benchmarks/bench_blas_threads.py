@@ -104,25 +104,6 @@ def worker(scale: float) -> dict[str, tuple[float, float]]:
     return {name: _timed(fn) for name, fn in zip(WORKLOADS, (spirals, depth, boundaries, sgd))}
 
 
-def cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
-
-
-def vector_extensions() -> str:
-    try:
-        flags = next(line for line in Path("/proc/cpuinfo").read_text().splitlines() if line.startswith("flags"))
-    except (OSError, StopIteration):
-        return "unknown"
-    flags = set(flags.split(":", 1)[1].split())
-    return "AVX-512" if "avx512f" in flags else ("AVX2" if "avx2" in flags else "no AVX2")
-
-
 def run_one(threads: int, scale: float) -> dict[str, tuple[float, float]]:
     env = dict(os.environ, OPENBLAS_NUM_THREADS=str(threads), OMP_NUM_THREADS=str(threads))
     out = subprocess.run([sys.executable, __file__, "--worker", "--scale", str(scale)], env=env, cwd=ROOT,
@@ -141,12 +122,14 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--scale must be positive")
     if args.rounds < 1 or any(t < 1 for t in args.threads):
         parser.error("--rounds and --threads must be at least 1")
+    sys.path.insert(0, str(ROOT))
     if args.worker:
-        sys.path.insert(0, str(ROOT))
         print(json.dumps(worker(args.scale)))
         return 0
 
-    print(f"{cpu_model()} · {vector_extensions()} · {os.cpu_count()} cores · Python {platform.python_version()} · "
+    from utils import machine
+
+    print(f"{machine.cpu_model()} · {machine.vector_extensions()} · {os.cpu_count()} cores · Python {platform.python_version()} · "
           f"OPENBLAS_CORETYPE={os.environ.get('OPENBLAS_CORETYPE', '(auto)')} · scale {args.scale:g}")
     print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     results: dict[int, list[dict[str, tuple[float, float]]]] = {t: [] for t in args.threads}

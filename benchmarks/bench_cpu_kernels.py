@@ -119,8 +119,9 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     sys.path.insert(0, str(ROOT))
     from utils import machine
+    from utils.settings import ONEDNN_ENV_VAR
 
-    env_base = {k: v for k, v in os.environ.items() if k != "TF_ENABLE_ONEDNN_OPTS"}
+    env_base = {k: v for k, v in os.environ.items() if k != ONEDNN_ENV_VAR}
     if args.avx2:
         env_base.update(ONEDNN_MAX_CPU_ISA="AVX2", OPENBLAS_CORETYPE="Haswell")
     os.environ.update({k: v for k, v in env_base.items() if k in ("ONEDNN_MAX_CPU_ISA", "OPENBLAS_CORETYPE")})
@@ -130,7 +131,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{'variant':26s}" + "".join(f"{units[w]:>20s}" for w in args.only) + "   load")
     results: dict[str, dict[str, float]] = {}
     for label, onednn, remapper, xla in VARIANTS:
-        env = dict(env_base, TF_ENABLE_ONEDNN_OPTS="1" if onednn else "0", PYTHONPATH=str(ROOT))
+        env = dict(env_base, **{ONEDNN_ENV_VAR: "1" if onednn else "0"}, PYTHONPATH=str(ROOT))
         spec = json.dumps({"workloads": args.only, "remapper": remapper, "xla": xla})
         out = subprocess.run([sys.executable, __file__, "--seconds", str(args.seconds), "--worker", spec],
                              capture_output=True, text=True, env=env, cwd=ROOT)

@@ -17,19 +17,19 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
 import sys
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
 
 import numpy as np  # noqa: E402
 
-from utils import toy_gan  # noqa: E402
+from utils import machine, settings, toy_gan  # noqa: E402  (none of them imports TensorFlow)
 from utils.reference.toy_gan import count_modes  # noqa: E402
+
+settings.silence_tensorflow_logs()
+# TensorFlow's plain kernels (same numbers run to run), unless TF_ENABLE_ONEDNN_OPTS=1 asks for oneDNN
+settings.choose_cpu_kernels(os.environ.get(settings.ONEDNN_ENV_VAR, "0") != "0")
 
 VARIANTS = {
     "naive": toy_gan.NAIVE,
@@ -39,16 +39,6 @@ VARIANTS = {
     "naive-saturating": toy_gan.Recipe("naive-saturating", lr_d=2e-4, generator_loss="saturating"),
     "stable-saturating": toy_gan.Recipe("stable-saturating", pack=4, generator_loss="saturating"),
 }
-
-
-def cpu_name() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
 
 
 def dominant_modes(samples: np.ndarray, centres: np.ndarray) -> np.ndarray:
@@ -92,7 +82,7 @@ def main(argv: list[str] | None = None) -> int:
               f"{args.quick_steps}: {int(arr[:, 1].min())}-{int(arr[:, 1].max())} · quality {arr[:, 2].min():.2f}-"
               f"{arr[:, 2].max():.2f} (at quick {arr[:, 3].min():.2f}-{arr[:, 3].max():.2f}) · "
               f"{arr[:, 4].mean():.1f} s per run")
-    print(f"CPU: {cpu_name()} ({os.cpu_count()} cores), load average {os.getloadavg()[0]:.1f} at the end")
+    print(f"CPU: {machine.cpu_model()} ({os.cpu_count()} cores), load average {os.getloadavg()[0]:.1f} at the end")
     return 0
 
 

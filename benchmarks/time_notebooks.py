@@ -50,7 +50,8 @@ def time_notebook(path: Path, *, quick: bool, timeout: int, save_dir: Path | Non
 
     With ``save_dir``, the executed copy is written there as ``<name>.<quick|full>.ipynb``.
     """
-    from utils.course.handin import notebook_number, run_notebook
+    from utils.course.cells import notebook_number
+    from utils.course.runner import run_notebook
 
     nb = nbformat.read(path, as_version=4)
     result = run_notebook(nb, cwd=path.parent, quick=quick, timeout=timeout, number=notebook_number(path))

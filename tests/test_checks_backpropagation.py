@@ -270,10 +270,3 @@ def test_reference_network_overfits_20_points_and_starts_at_log_c():
 def test_reference_sigmoid_does_not_overflow():
     out, _ = layers.sigmoid_forward(np.array([-1000.0, 0.0, 1000.0]))
     assert np.allclose(out, [0.0, 0.5, 1.0])
-
-
-def test_reference_network_rejects_bad_arguments():
-    with pytest.raises(ValueError, match="layer_sizes"):
-        layers.Network([3])
-    with pytest.raises(ValueError, match="activation"):
-        layers.Network([2, 3], activation="tanh")

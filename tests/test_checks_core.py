@@ -1,16 +1,26 @@
-"""The check machinery: pass, fail, not attempted, summary."""
+"""The check machinery: pass, fail, not attempted, summary, the catalogue of exercises."""
+import sys
+import types
+
 import numpy as np
 import pytest
 
-from utils.checks import core
+from utils.checks import asserts, core
 
 
 @pytest.fixture()
 def fresh(monkeypatch):
-    """An empty catalogue and result record, so these tests do not touch the real exercises."""
-    monkeypatch.setattr(core, "EXERCISES", {})
+    """An empty result record and an empty notebook namespace (``__main__``), so these tests do not touch the
+    real exercises; :func:`in_notebook` stands for a notebook cell defining checks."""
     monkeypatch.setattr(core, "RESULTS", core.CheckResults())
+    monkeypatch.setitem(sys.modules, "__main__", types.ModuleType("__main__"))
     return core
+
+
+def in_notebook(*checks):
+    """Define ``checks`` in the running notebook's namespace, as a code cell declaring them does."""
+    for check in checks:
+        setattr(sys.modules["__main__"], check.__name__, check)
 
 
 def _declare(fresh):
@@ -23,6 +33,7 @@ def _declare(fresh):
     def check_other(fn):
         return "ok"
 
+    in_notebook(check_double, check_other)
     return check_double, check_other
 
 
@@ -68,27 +79,34 @@ def test_summary_prints_totals_and_rejects_unknown(fresh, capsys):
         fresh.summary("42")
 
 
-def test_declaration_errors(fresh):
-    with pytest.raises(ValueError, match="two-digit string"):
-        fresh.exercise("1", 1, "x")
-    _declare(fresh)
-    with pytest.raises(ValueError, match="declared twice"):
-        fresh.exercise("98", 1, "again")(lambda: "")
+def test_declaring_registers_nothing_the_catalogue_reads_the_notebook(fresh):
+    @fresh.exercise("98", 1, "double a number")
+    def check_double(fn):
+        return "ok"
+
+    assert "98" not in fresh.EXERCISES  # declared, but defined in no notebook or check module
+    in_notebook(check_double)
+    assert fresh.EXERCISES["98"] == [check_double.exercise] and "98" in list(fresh.EXERCISES)
 
 
 def test_assert_close():
-    core.assert_close([1.0, 2.0], np.array([1.0, 2.0]), "grad")
+    asserts.assert_close([1.0, 2.0], np.array([1.0, 2.0]), "grad")
     with pytest.raises(AssertionError, match="grad has shape"):
-        core.assert_close([1.0], [1.0, 2.0], "grad")
+        asserts.assert_close([1.0], [1.0, 2.0], "grad")
     with pytest.raises(AssertionError, match="grad is off by up to 0.5"):
-        core.assert_close([1.0, 2.5], [1.0, 2.0], "grad")
+        asserts.assert_close([1.0, 2.5], [1.0, 2.0], "grad")
 
 
-def test_every_declared_exercise_has_a_unique_label():
-    from utils import checks  # imports every topic module
+def test_the_catalogue_lists_every_course_module_with_unique_labels_and_nothing_else():
+    import importlib
 
-    labels = [ex.label for exs in checks.EXERCISES.values() for ex in exs]
-    assert len(labels) == len(set(labels))
+    by_notebook = {nb: [ex.label for ex in core.EXERCISES[nb]] for nb in core.CHECK_MODULES}
+    labels = [label for found in by_notebook.values() for label in found]
+    assert len(labels) == len(set(labels)) and all(by_notebook.values())
+    for nb, name in core.CHECK_MODULES.items():  # every check of the module is in its notebook's list
+        module = importlib.import_module(f"utils.checks.{name}")
+        declared = {f.exercise.label for f in vars(module).values() if hasattr(f, "exercise")}
+        assert declared == set(by_notebook[nb]), name
 
 
 @pytest.mark.parametrize("value, hint", [
@@ -101,22 +119,22 @@ def test_every_declared_exercise_has_a_unique_label():
 ], ids=["none", "nan", "inf", "text"])
 def test_assert_close_names_none_nan_and_inf(value, hint):
     with pytest.raises(AssertionError, match=hint):
-        core.assert_close(value, [1.0, 2.0], "grad")
+        asserts.assert_close(value, [1.0, 2.0], "grad")
 
 
 def test_assert_finite_result_returns_the_array():
-    out = core.assert_finite_result([[1, 2], [3, 4]], "the loss", "a 2x2 array")
+    out = asserts.assert_finite_result([[1, 2], [3, 4]], "the loss", "a 2x2 array")
     assert out.dtype == np.float64 and out.tolist() == [[1.0, 2.0], [3.0, 4.0]]
     with pytest.raises(AssertionError, match=r"^the loss: your function returned NaN \(not a number\), expected one "
                                              r"number\. Look for log\(0\) or 0/0"):
-        core.assert_finite_result(np.float32("nan"), "the loss", "one number")
+        asserts.assert_finite_result(np.float32("nan"), "the loss", "one number")
 
 
 def test_predicted_number_accepts_one_real_number_and_names_the_variable_otherwise():
     import numpy as np
     import pytest as _pytest
 
-    from utils.checks.core import predicted_number
+    from utils.checks.asserts import predicted_number
     assert predicted_number(3, "p") == 3.0 and predicted_number(np.float32(0.5), "p") == 0.5
     with _pytest.raises(NotImplementedError, match="p is still None"):
         predicted_number(None, "p")

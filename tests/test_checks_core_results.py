@@ -1,6 +1,9 @@
 """utils.checks.core additions for hand-ins: export_results and parse_check_lines."""
 from __future__ import annotations
 
+import sys
+import types
+
 import pytest
 
 from utils import conventions
@@ -9,10 +12,16 @@ from utils.checks import core
 
 @pytest.fixture
 def fresh(monkeypatch):
-    """Empty catalogue and results for the test (the module-level ones are restored afterwards)."""
-    monkeypatch.setattr(core, "EXERCISES", {})
+    """Empty results and notebook namespace for the test (the real ones are restored afterwards)."""
     monkeypatch.setattr(core, "RESULTS", core.CheckResults())
+    monkeypatch.setitem(sys.modules, "__main__", types.ModuleType("__main__"))
     return core
+
+
+def in_notebook(*checks):
+    """Define ``checks`` in the running notebook's namespace, as a code cell declaring them does."""
+    for check in checks:
+        setattr(sys.modules["__main__"], check.__name__, check)
 
 
 def test_export_results_lists_declared_and_recorded(fresh, capsys):
@@ -29,6 +38,7 @@ def test_export_results_lists_declared_and_recorded(fresh, capsys):
     def check_elsewhere(fn):
         raise NotImplementedError
 
+    in_notebook(check_positive, check_other, check_elsewhere)
     assert check_positive(lambda x: x)
     with pytest.raises(NotImplementedError):
         check_elsewhere(None)
@@ -61,6 +71,7 @@ def test_every_printed_line_reads_back_as_its_status(fresh, capsys):
     def check_stub():
         raise NotImplementedError
 
+    in_notebook(check_pass, check_fail, check_stub)
     check_pass()
     for check in (check_fail, check_stub):
         with pytest.raises((AssertionError, NotImplementedError)):

@@ -86,12 +86,12 @@ def test_knn_fails_on_wrong_answers(wrong, hint):
         ch.check_knn_predict(wrong)
 
 
-@pytest.mark.parametrize("name", [name for name, _, _ in ch.KNN_MISTAKES])
+@pytest.mark.parametrize("name", list(ch.KNN_MISTAKES))
 def test_each_knn_mistake_is_named_on_the_random_data(name):
     """On the random data every mistake gives other labels than the right answer, and the check names it."""
     database, labels, queries = ch.knn_test_data()
-    change = dict(next(c for n, c, _ in ch.KNN_MISTAKES if n == name))
-    hint = next(h for n, _, h in ch.KNN_MISTAKES if n == name)
+    change = dict(ch.KNN_MISTAKE_ARGS[name])
+    hint = ch.KNN_MISTAKES[name]
     k = change.pop("k", ch.KNN_K)
     wrong = ch._knn_variant(database, labels, queries, k, **change)
     assert not np.array_equal(wrong, ch._knn_variant(database, labels, queries, ch.KNN_K))

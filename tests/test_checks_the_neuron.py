@@ -174,13 +174,10 @@ def test_reference_trains_and_gate_as_traced_by_hand():
     assert np.array_equal(reference.predict(X, w, b), y)
 
 
-@pytest.mark.parametrize("kwargs", [dict(lr=0), dict(lr=-1), dict(lr=True), dict(max_epochs=0),
-                                    dict(max_epochs=2.5), dict(y=np.array([0, 1, 2, 1]))])
-def test_reference_rejects_bad_arguments(kwargs):
-    X, y = perceptron.logic_gate("AND")
-    y = kwargs.pop("y", y)
+def test_reference_rejects_targets_other_than_0_and_1():
+    X, _ = perceptron.logic_gate("AND")
     with pytest.raises(ValueError):
-        reference.train_perceptron(X, y, **kwargs)
+        reference.train_perceptron(X, np.array([0, 1, 2, 1]))
 
 
 # ---------------------------------------------------------------- 01.3 prediction of the epochs

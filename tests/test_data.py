@@ -55,7 +55,7 @@ def test_altered_mnist_is_caught(tmp_path, monkeypatch, mnist):
 def test_mnist_missing_array_and_altered_text(tmp_path, monkeypatch, mnist):
     np.savez(tmp_path / "mnist.npz", x_train=mnist.x_train)
     shutil.copy(data.data_dir() / "tinyshakespeare.txt", tmp_path / "tinyshakespeare.txt")
-    with open(tmp_path / "tinyshakespeare.txt", "a") as fh:
+    with open(tmp_path / "tinyshakespeare.txt", "a", encoding="ascii") as fh:
         fh.write("extra")
     monkeypatch.setenv(data.DATA_DIR_ENV_VAR, str(tmp_path))
     with pytest.raises(data.DataFileError, match="lacks the array"):
@@ -75,7 +75,7 @@ def test_logic_gates_compute_the_gate(gate, expected):
 
 
 def test_unknown_gate():
-    with pytest.raises(ValueError, match="unknown logic gate 'XNOT'"):
+    with pytest.raises(KeyError, match="XNOT"):
         data.logic_gate("XNOT")
 
 
@@ -96,7 +96,7 @@ def test_spirals_classes_and_bad_input():
         data.make_moons(1)
     with pytest.raises(ValueError, match="noise must be a non-negative number"):
         data.make_moons(10, noise=-1)
-    with pytest.raises(ValueError, match="centers must be an int or an array of shape"):
+    with pytest.raises(ValueError, match=r"centers must have shape \(any, 2\)"):
         data.make_blobs(10, centers=np.zeros((3, 3)))
 
 

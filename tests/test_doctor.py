@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from utils.course import doctor
+from utils.course import doctor, doctor_checks, versions
 from utils.settings import repo_root
 
 REQUIREMENTS = repo_root() / "requirements.txt"
@@ -21,7 +21,7 @@ def _write(tmp_path: Path, text: str, name: str = "requirements.txt") -> Path:
 
 # --------------------------------------------------------------------------- requirements.txt
 def test_parse_real_requirements_has_every_checked_package():
-    reqs = doctor.parse_requirements(REQUIREMENTS)
+    reqs = doctor_checks.parse_requirements(REQUIREMENTS)
     for _, name in doctor.CHECKED_PACKAGES:
         assert name in reqs, f"requirements.txt has no range for {name}"
         assert str(reqs[name].specifier), f"{name} has an empty range"
@@ -29,16 +29,16 @@ def test_parse_real_requirements_has_every_checked_package():
 
 
 def test_markers_pick_tensorflow_cpu_on_linux_and_tensorflow_on_macos():
-    linux = doctor.parse_requirements(REQUIREMENTS, environment={"sys_platform": "linux"})
-    mac = doctor.parse_requirements(REQUIREMENTS, environment={"sys_platform": "darwin"})
+    linux = doctor_checks.parse_requirements(REQUIREMENTS, environment={"sys_platform": "linux"})
+    mac = doctor_checks.parse_requirements(REQUIREMENTS, environment={"sys_platform": "darwin"})
     assert linux["tensorflow"].name == "tensorflow-cpu"
     assert mac["tensorflow"].name == "tensorflow"
 
 
 def test_canonical_name_treats_tensorflow_cpu_as_tensorflow():
-    assert doctor.canonical_name("tensorflow-cpu") == "tensorflow"
-    assert doctor.canonical_name("TensorFlow_CPU") == "tensorflow"
-    assert doctor.canonical_name("Keras") == "keras"
+    assert versions.canonical_name("tensorflow-cpu") == "tensorflow"
+    assert versions.canonical_name("TensorFlow_CPU") == "tensorflow"
+    assert versions.canonical_name("Keras") == "keras"
 
 
 @pytest.mark.parametrize("wheel", ["tensorflow", "tensorflow-cpu"])
@@ -47,34 +47,34 @@ def test_installed_tensorflow_found_under_either_name(monkeypatch, wheel):
     def version(dist):
         if dist == wheel:
             return "2.21.0"
-        raise doctor.importlib.metadata.PackageNotFoundError(dist)
+        raise versions.importlib.metadata.PackageNotFoundError(dist)
 
-    monkeypatch.setattr(doctor.importlib.metadata, "version", version)
-    assert doctor.installed_version("tensorflow") == "2.21.0"
-    assert doctor.installed_version("TensorFlow_CPU") == "2.21.0"
-    assert doctor.installed_version("keras") is None
+    monkeypatch.setattr(versions.importlib.metadata, "version", version)
+    assert versions.installed_version("tensorflow") == "2.21.0"
+    assert versions.installed_version("TensorFlow_CPU") == "2.21.0"
+    assert versions.installed_version("keras") is None
 
 
 def test_fix_lines_install_the_range_requirements_txt_gives(tmp_path, monkeypatch):
-    reqs = doctor.parse_requirements(REQUIREMENTS)
+    reqs = doctor_checks.parse_requirements(REQUIREMENTS)
     for name in ("keras", "ipywidgets"):
         lower = min(reqs[name].specifier, key=lambda s: not s.operator.startswith(">"))
-        assert f'"{name}{lower}' in doctor.install_fix(name, "the kernel")
+        assert f'"{name}{lower}' in doctor_checks.install_fix(name, "the kernel")
     fake = _write(tmp_path, "keras>=3.1,<3.2\n")
-    assert '"keras>=3.1,<3.2"' in doctor.check_keras_3("2.15.0", doctor.parse_requirements(fake)["keras"]).fix
-    monkeypatch.setattr(doctor, "course_requirements", dict)  # no requirements.txt beside the course
-    assert doctor.check_keras_3("2.15.0").fix == doctor.INSTALL_FIX
+    assert '"keras>=3.1,<3.2"' in doctor_checks.check_keras_3("2.15.0", doctor_checks.parse_requirements(fake)["keras"]).fix
+    monkeypatch.setattr(doctor_checks, "course_requirements", dict)  # no requirements.txt beside the course
+    assert doctor_checks.check_keras_3("2.15.0").fix == doctor_checks.INSTALL_FIX
 
 
 def test_bad_requirement_line_names_file_and_line(tmp_path):
     path = _write(tmp_path, "numpy>=2\nnot a requirement !!\n")
     with pytest.raises(ValueError, match="line 2"):
-        doctor.parse_requirements(path)
+        doctor_checks.parse_requirements(path)
 
 
 def test_missing_requirements_file_raises(tmp_path):
     with pytest.raises(FileNotFoundError):
-        doctor.parse_requirements(tmp_path / "nope.txt")
+        doctor_checks.parse_requirements(tmp_path / "nope.txt")
 
 
 def test_unmet_range_in_fake_requirements_is_a_problem_with_a_fix(tmp_path):
@@ -91,36 +91,31 @@ def test_check_version_cases():
     from packaging.requirements import Requirement
 
     req = Requirement("numpy>=2.4,<2.5")
-    assert doctor.check_version("NumPy", "2.4.6", req).status == "ok"
-    assert doctor.check_version("NumPy", "2.4.0rc1", Requirement("numpy>=2.3,<2.5")).status == "ok"
-    assert doctor.check_version("NumPy", "1.26.4", req).status == "problem"
-    missing = doctor.check_version("NumPy", None, req)
+    assert doctor_checks.check_version("NumPy", "2.4.6", req).status == "ok"
+    assert doctor_checks.check_version("NumPy", "2.4.0rc1", Requirement("numpy>=2.3,<2.5")).status == "ok"
+    assert doctor_checks.check_version("NumPy", "1.26.4", req).status == "problem"
+    missing = doctor_checks.check_version("NumPy", None, req)
     assert missing.status == "problem" and "not installed" in missing.detail and missing.fix
-    assert doctor.check_version("NumPy", "2.0", None).status == "ok"
+    assert doctor_checks.check_version("NumPy", "2.0", None).status == "ok"
 
 
 def test_keras_2_is_a_problem_and_keras_3_is_ok():
-    assert doctor.check_keras_3("2.15.0").status == "problem"
-    assert "keras" in doctor.check_keras_3("2.15.0").fix
-    assert doctor.check_keras_3(None).status == "problem"
-    assert doctor.check_keras_3("3.15.1").status == "ok"
+    assert doctor_checks.check_keras_3("2.15.0").status == "problem"
+    assert "keras" in doctor_checks.check_keras_3("2.15.0").fix
+    assert doctor_checks.check_keras_3(None).status == "problem"
+    assert doctor_checks.check_keras_3("3.15.1").status == "ok"
 
 
 def test_python_version_check():
-    assert doctor.check_python((3, 9, 1)).status == "problem"
-    assert doctor.check_python((3, 11, 7)).status == "ok"
-    assert doctor.check_python((3, 12, 0)).status == "warn"
-
-
-def test_finding_rejects_unknown_status():
-    with pytest.raises(ValueError, match="status"):
-        doctor.Finding("x", "fine", "detail")  # type: ignore[arg-type]
+    assert doctor_checks.check_python((3, 9, 1)).status == "problem"
+    assert doctor_checks.check_python((3, 11, 7)).status == "ok"
+    assert doctor_checks.check_python((3, 12, 0)).status == "warn"
 
 
 # --------------------------------------------------------------------------- data and memory
 def test_missing_data_file_is_a_problem_with_restore_hint(tmp_path, monkeypatch):
     monkeypatch.setenv("NNCOURSE_DATA", str(tmp_path))  # an empty folder: both files missing
-    findings = {f.check: f for f in doctor.check_data_files()}
+    findings = {f.check: f for f in doctor_checks.check_data_files()}
     mnist = findings["data/mnist.npz"]
     assert mnist.status == "problem" and mnist.detail == "missing"
     assert "git checkout -- data/mnist.npz" in mnist.fix
@@ -130,42 +125,42 @@ def test_missing_data_file_is_a_problem_with_restore_hint(tmp_path, monkeypatch)
 def test_altered_data_file_is_reported_as_altered(tmp_path, monkeypatch):
     (tmp_path / "tinyshakespeare.txt").write_text("To be or not to be\n", encoding="ascii")
     monkeypatch.setenv("NNCOURSE_DATA", str(tmp_path))
-    found = {f.check: f for f in doctor.check_data_files()}["data/tinyshakespeare.txt"]
+    found = {f.check: f for f in doctor_checks.check_data_files()}["data/tinyshakespeare.txt"]
     assert found.status == "problem" and "altered" in found.detail
 
 
 def test_real_data_files_verify():
-    assert all(f.status == "ok" for f in doctor.check_data_files())
+    assert all(f.status == "ok" for f in doctor_checks.check_data_files())
 
 
 def test_free_memory_reads_meminfo(tmp_path):
     path = _write(tmp_path, "MemTotal:  8000000 kB\nMemFree:  1000 kB\nMemAvailable:  3000000 kB\n", "meminfo")
-    assert doctor.free_memory_bytes(path) == 3000000 * 1024
+    assert doctor_checks.free_memory_bytes(path) == 3000000 * 1024
 
 
 def test_free_memory_unknown_without_meminfo_or_psutil(tmp_path, monkeypatch):
     monkeypatch.setitem(sys.modules, "psutil", None)  # makes `import psutil` fail, as on a bare Windows install
-    assert doctor.free_memory_bytes(tmp_path / "no-meminfo") is None
-    finding = doctor.check_memory(None)
+    assert doctor_checks.free_memory_bytes(tmp_path / "no-meminfo") is None
+    finding = doctor_checks.check_memory(None)
     assert finding.status == "warn" and "unknown" in finding.detail
 
 
 def test_memory_thresholds():
-    assert doctor.check_memory(1 * 1024**3).status == "warn"
-    assert doctor.check_memory(8 * 1024**3).status == "ok"
+    assert doctor_checks.check_memory(1 * 1024**3).status == "warn"
+    assert doctor_checks.check_memory(8 * 1024**3).status == "ok"
 
 
 def test_quick_mode_finding(monkeypatch):
     monkeypatch.setenv("NNCOURSE_QUICK", "1")
-    assert "on" in doctor.check_quick_mode().detail
+    assert "on" in doctor_checks.check_quick_mode().detail
     monkeypatch.setenv("NNCOURSE_QUICK", "maybe")
-    assert doctor.check_quick_mode().status == "problem"
+    assert doctor_checks.check_quick_mode().status == "problem"
 
 
 # --------------------------------------------------------------------------- report and CLI
 def test_format_report_shows_fix_lines_only_for_non_ok():
-    report = doctor.EnvironmentReport([doctor.Finding("A", "ok", "fine"),
-                                       doctor.Finding("B", "problem", "broken", "do this")])
+    report = doctor.EnvironmentReport([doctor_checks.Finding("A", "ok", "fine"),
+                                       doctor_checks.Finding("B", "problem", "broken", "do this")])
     text = doctor.format_report(report)
     assert "fix: do this" in text and text.count("fix: ") == 1
     assert "1 problem(s)" in text

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from utils.course import doctor
+from utils.course import doctor, doctor_checks, doctor_imports, doctor_probe
 from utils.settings import repo_root
 
 
@@ -27,8 +27,8 @@ def _env(**extra: str) -> dict[str, str]:
     return {**env, **extra}
 
 
-def _findings(folder: Path, env: dict[str, str] | None = None) -> dict[str, doctor.Finding]:
-    return {f.check: f for f in doctor.check_imports(folder, _env() if env is None else env, tensorflow=False)}
+def _findings(folder: Path, env: dict[str, str] | None = None) -> dict[str, doctor_checks.Finding]:
+    return {f.check: f for f in doctor_imports.check_imports(folder, _env() if env is None else env, tensorflow=False)}
 
 
 def _fake_keras_2(tmp_path: Path) -> Path:
@@ -96,17 +96,18 @@ def test_inside_a_notebook_the_current_folder_is_checked(tmp_path, monkeypatch):
     report = doctor.check_environment(tensorflow=False)
     assert not report.ok, doctor.format_report(report)
     assert str(tmp_path / "keras.py") in report.get("import keras").detail
-    assert doctor.default_probe_folder() == tmp_path
+    assert doctor_probe.default_probe_folder() == tmp_path
 
 
 def test_outside_a_notebook_the_notebooks_folder_is_checked(monkeypatch):
     monkeypatch.delitem(sys.modules, "ipykernel", raising=False)
-    assert doctor.default_probe_folder() == repo_root() / "notebooks"
+    assert doctor_probe.default_probe_folder() == repo_root() / "notebooks"
 
 
 def test_missing_folder_is_a_clear_error(tmp_path):
-    with pytest.raises(ValueError, match="not an existing folder"):
-        doctor.run_import_probe(tmp_path / "nope", tensorflow=False)
+    probe = doctor_probe.run_import_probe(tmp_path / "nope", tensorflow=False)
+    assert "not an existing folder" in probe.failure and not probe.modules
+    assert doctor_imports.check_imports(probe=probe)[0].status == "problem"
     done = _cli("--folder", str(tmp_path / "nope"), env=_env())
     assert done.returncode == 2 and "no such folder" in done.stderr
 
@@ -130,26 +131,26 @@ def test_keras_2_on_pythonpath_fails_the_cli(tmp_path):
 
 
 def test_module_outside_site_packages_but_not_on_pythonpath_is_a_problem(tmp_path):
-    probe = doctor.ImportProbe(folder=tmp_path / "nb", site_dirs=(tmp_path / "site",))
-    found = doctor.ModuleImport("numpy", str(tmp_path / "elsewhere" / "numpy" / "__init__.py"), "2.4.6", None, True)
-    finding = doctor.judge_module_import("NumPy", found, probe, env={})
+    probe = doctor_probe.ImportProbe(folder=tmp_path / "nb", site_dirs=(tmp_path / "site",))
+    found = doctor_probe.ModuleImport("numpy", str(tmp_path / "elsewhere" / "numpy" / "__init__.py"), "2.4.6", None, True)
+    finding = doctor_imports.judge_module_import("NumPy", found, probe, env={})
     assert finding.status == "problem" and "not from this Python's site-packages" in finding.detail
     assert str(tmp_path / "elsewhere" / "numpy") in finding.fix
 
 
 def test_keras_2_installed_in_site_packages_is_a_problem(tmp_path):
-    probe = doctor.ImportProbe(folder=tmp_path / "nb", site_dirs=(tmp_path / "site",))
-    found = doctor.ModuleImport("keras", str(tmp_path / "site" / "keras" / "__init__.py"), "2.15.0", None, True)
-    finding = doctor.judge_module_import("Keras", found, probe, env={})
+    probe = doctor_probe.ImportProbe(folder=tmp_path / "nb", site_dirs=(tmp_path / "site",))
+    found = doctor_probe.ModuleImport("keras", str(tmp_path / "site" / "keras" / "__init__.py"), "2.15.0", None, True)
+    finding = doctor_imports.judge_module_import("Keras", found, probe, env={})
     assert finding.status == "problem" and "Keras 2.15.0" in finding.detail and "keras>=3" in finding.fix
 
 
 def test_folder_holding_the_environment_is_not_mistaken_for_stray_files(tmp_path):
     """Checking from a folder that contains the virtual environment (e.g. the course root with .venv/)."""
     site = tmp_path / ".venv" / "lib" / "site-packages"
-    probe = doctor.ImportProbe(folder=tmp_path, site_dirs=(site,))
-    found = doctor.ModuleImport("keras", str(site / "keras" / "__init__.py"), "3.15.1", None, True)
-    assert doctor.judge_module_import("Keras", found, probe, env={}).status == "ok"
+    probe = doctor_probe.ImportProbe(folder=tmp_path, site_dirs=(site,))
+    found = doctor_probe.ModuleImport("keras", str(site / "keras" / "__init__.py"), "3.15.1", None, True)
+    assert doctor_imports.judge_module_import("Keras", found, probe, env={}).status == "ok"
 
 
 # --------------------------------------------------------------------------- TF_USE_LEGACY_KERAS
@@ -162,8 +163,8 @@ def test_tf_use_legacy_keras_is_a_problem(tmp_path, value):
 
 
 def test_tf_use_legacy_keras_values_tensorflow_ignores_are_ok():
-    assert doctor.check_legacy_keras({"TF_USE_LEGACY_KERAS": "0"}).status == "ok"
-    assert doctor.check_legacy_keras({}).status == "ok"
+    assert doctor_imports.check_legacy_keras({"TF_USE_LEGACY_KERAS": "0"}).status == "ok"
+    assert doctor_imports.check_legacy_keras({}).status == "ok"
 
 
 def test_tf_use_legacy_keras_fails_the_cli():
@@ -173,9 +174,9 @@ def test_tf_use_legacy_keras_fails_the_cli():
 
 
 def test_tf_keras_that_is_keras_2_is_a_problem():
-    legacy = doctor.ModuleImport("tf_keras.api._v2.keras", "/x/tf_keras/api/_v2/keras/__init__.py", "2.17.0",
+    legacy = doctor_probe.ModuleImport("tf_keras.api._v2.keras", "/x/tf_keras/api/_v2/keras/__init__.py", "2.17.0",
                                  None, True)
-    assert doctor.check_legacy_keras({}, legacy).status == "problem"
+    assert doctor_imports.check_legacy_keras({}, legacy).status == "problem"
 
 
 # --------------------------------------------------------------------------- the probe itself
@@ -192,7 +193,7 @@ def test_probe_reports_version_and_file_when_ok(tmp_path):
 
 def test_probe_crash_is_reported_clearly(tmp_path):
     """A Python that cannot start (here: a PYTHONHOME pointing nowhere) gives one clear problem, no traceback."""
-    findings = doctor.check_imports(tmp_path, _env(PYTHONHOME=str(tmp_path / "nowhere")), tensorflow=False)
+    findings = doctor_imports.check_imports(tmp_path, _env(PYTHONHOME=str(tmp_path / "nowhere")), tensorflow=False)
     crash = findings[0]
     assert crash.check == "import check" and crash.status == "problem"
     assert "crashed (exit code" in crash.detail and str(tmp_path) in crash.fix
@@ -200,7 +201,7 @@ def test_probe_crash_is_reported_clearly(tmp_path):
 
 def test_probe_timeout_is_reported_clearly(tmp_path):
     (tmp_path / "keras.py").write_text("import time\ntime.sleep(30)\n", encoding="utf-8")
-    findings = doctor.check_imports(tmp_path, _env(), tensorflow=False, timeout=3)
+    findings = doctor_imports.check_imports(tmp_path, _env(), tensorflow=False, timeout=3)
     assert findings[0].check == "import check" and "did not finish within 3 s" in findings[0].detail
 
 
@@ -210,23 +211,23 @@ def test_probe_answer_survives_prints_of_stray_modules(tmp_path):
 
 
 def test_unreadable_probe_output_is_a_failure(tmp_path):
-    assert "crashed" in doctor.parse_probe_output(tmp_path, 1, "", "Boom: it broke\n").failure
-    assert "Boom: it broke" in doctor.parse_probe_output(tmp_path, 1, "", "Boom: it broke\n").failure
-    assert "unreadable" in doctor.parse_probe_output(tmp_path, 0, doctor.PROBE_MARKER + "{nope", "").failure
+    assert "crashed" in doctor_probe.parse_probe_output(tmp_path, 1, "", "Boom: it broke\n").failure
+    assert "Boom: it broke" in doctor_probe.parse_probe_output(tmp_path, 1, "", "Boom: it broke\n").failure
+    assert "unreadable" in doctor_probe.parse_probe_output(tmp_path, 0, doctor_probe.PROBE_MARKER + "{nope", "").failure
 
 
 # --------------------------------------------------------------------------- one full, real probe
 def test_full_real_probe_imports_keras_3_and_tensorflow_from_site_packages(tmp_path):
     """The only test that imports TensorFlow in the probe (a few seconds): every module ok, devices listed."""
-    probe = doctor.run_import_probe(tmp_path, _env(), tensorflow=True)
+    probe = doctor_probe.run_import_probe(tmp_path, _env(), tensorflow=True)
     assert probe.failure is None, probe.failure
     keras = probe.modules["keras"]
     assert keras.imported and keras.version is not None and keras.version.startswith("3.")
-    assert any(doctor._is_inside(keras.file, d) for d in probe.site_dirs)
-    findings = {f.check: f for f in doctor.check_imports(env=_env(), probe=probe)}
+    assert any(doctor_imports._is_inside(keras.file, d) for d in probe.site_dirs)
+    findings = {f.check: f for f in doctor_imports.check_imports(env=_env(), probe=probe)}
     assert set(findings) >= {"import keras", "import tensorflow", "tf.keras"}
     assert all(f.status == "ok" for f in findings.values()), findings
     assert findings["import keras"].detail == f"{keras.version} from {keras.file}"
     assert findings["tf.keras"].detail.startswith(f"Keras {keras.version}")
-    assert doctor.check_devices_from_probe(probe).status == "ok"
+    assert doctor_imports.check_devices_from_probe(probe).status == "ok"
     assert probe.devices is not None and probe.devices[0] >= 1

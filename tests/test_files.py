@@ -63,11 +63,6 @@ def test_file_sha256_hashes_the_bytes_in_blocks(tmp_path):
     assert files.file_sha256(files.atomic_write_bytes(tmp_path / "empty", b"")) == hashlib.sha256(b"").hexdigest()
 
 
-def test_type_errors():
-    with pytest.raises(TypeError, match="data must be bytes"):
-        files.atomic_write_bytes("x", "text")
-    with pytest.raises(TypeError, match="text must be str"):
-        files.atomic_write_text("x", b"bytes")
 
 
 # --------------------------------------------------------------------------- temporary files of killed writers

@@ -14,7 +14,8 @@ from types import SimpleNamespace
 import pytest
 
 import _nbfixtures as fx
-from utils.course import grade, handin
+from utils.course import grade, handin, verify
+from utils.course.manifest import OPTIONAL_FIELDS
 from utils.course.release import release_notebook
 
 SID = "S0000021"
@@ -114,7 +115,7 @@ def test_fuzzed_manifests_each_become_a_row_with_a_reason(base, tmp_path):
             name = f"{SID}_98_fixture_{n:03d}.zip"
             write_zip(folder / name, base.members, m)
             expected[name] = f"{'.'.join(map(str, path))} = {repr(value)[:40]}"
-    for field in rng.sample(sorted(set(base.manifest) - set(grade.OPTIONAL_FIELDS)), k=5):
+    for field in rng.sample(sorted(set(base.manifest) - set(OPTIONAL_FIELDS)), k=5):
         m = copy.deepcopy(base.manifest)
         del m[field]
         name = f"{SID}_98_fixture_drop_{field}.zip"
@@ -186,7 +187,7 @@ def test_a_grader_bug_becomes_a_row(base, tmp_path, monkeypatch):
     def boom(*args, **kwargs):
         raise KeyError("surprise")
 
-    monkeypatch.setattr(grade, "cross_check", boom)
+    monkeypatch.setattr(verify, "cross_check", boom)
     row = grade.grade_zip(base.zip)
     assert row["integrity"].startswith("grader error (KeyError: 'surprise')")
 

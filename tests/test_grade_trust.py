@@ -13,7 +13,7 @@ from typing import Callable
 import pytest
 
 import _nbfixtures as fx
-from utils.course import grade, handin, regrade
+from utils.course import flags, grade, handin, regrade
 from utils.course.notebook_io import read_notebook
 from utils.course.release import make_student_copy, release_notebook
 
@@ -191,7 +191,7 @@ def test_a_cell_recording_results_is_flagged(kit, tmp_path, capsys):
     ('log.record("x")', "calls .record("),  # any .record( is flagged: a human reads the cell
 ])
 def test_machinery_scan_flags(source, reason):
-    assert reason in regrade.cell_flags(source, frozenset({"check_double"}))
+    assert reason in flags.cell_flags(source, frozenset({"check_double"}))
 
 
 @pytest.mark.parametrize("source", [
@@ -202,7 +202,7 @@ def test_machinery_scan_flags(source, reason):
     "def row_means(a):\n    results = a.mean(axis=1)\n    return results",
 ])
 def test_machinery_scan_leaves_ordinary_cells_alone(source):
-    assert regrade.cell_flags(source, frozenset({"check_double"})) == []
+    assert flags.cell_flags(source, frozenset({"check_double"})) == []
 
 
 # ----------------------------------------------------------------------------------------------- rebuild

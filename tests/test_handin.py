@@ -16,10 +16,12 @@ import pytest
 from nbformat.v4 import new_code_cell
 
 import _nbfixtures as fx
-from utils.course import handin, notebook_io
-from utils.course.handin import HandinError, RunResult, hand_in, validate_student_id
+from utils.course import cells, handin, notebook_io, runner
+from utils.course.handin import hand_in
+from utils.course.handin_inputs import HandinError, validate_name, validate_student_id
 from utils.course.notebook_io import read_notebook, write_notebook
 from utils.course.release import release_notebook
+from utils.course.runner import RunResult
 
 SID = "S1234567"
 NAME = "Zoë Example-Ünïcode"
@@ -69,7 +71,7 @@ def test_zip_holds_executed_notebook_html_and_manifest(handed_in):
     text = json.dumps([c.get("outputs", []) for c in executed.cells], ensure_ascii=False)
     # conftest.py turns quick mode on for the test process: the hand-in still runs in full mode by default
     assert manifest["quick"] is False and "full mode" in text and "QUICK mode" not in text
-    assert handin.RESULTS_SENTINEL not in text and len(executed.cells) == len(fx.instructor_notebook().cells)
+    assert runner.RESULTS_SENTINEL not in text and len(executed.cells) == len(fx.instructor_notebook().cells)
     assert "98 · Fixture" in members["98_fixture.html"].decode("utf-8")
 
 
@@ -128,15 +130,15 @@ def test_invalid_student_id_is_refused(bad, tmp_path):
 
 def test_valid_ids_names_and_numbers():
     assert validate_student_id("s-12_AB") == "s-12_AB"
-    assert handin.validate_name("  Ada  ") == "Ada"
+    assert validate_name("  Ada  ") == "Ada"
     for bad in ("", "   ", "a\nb", 5):
         with pytest.raises(HandinError, match="name"):
-            handin.validate_name(bad)
-    assert handin.notebook_number("notebooks/09_vanilla_gan.ipynb") == "09"
-    assert handin.notebook_number("my_notebook.ipynb") is None
+            validate_name(bad)
+    assert cells.notebook_number("notebooks/09_vanilla_gan.ipynb") == "09"
+    assert cells.notebook_number("my_notebook.ipynb") is None
     nb = fx.instructor_notebook()
-    assert handin.exercise_number(nb, "renamed.ipynb") == "98"
-    assert handin.exercise_number(nbformat.v4.new_notebook(), "07_x.ipynb") == "07"
+    assert cells.exercise_number(nb, "renamed.ipynb") == "98"
+    assert cells.exercise_number(nbformat.v4.new_notebook(), "07_x.ipynb") == "07"
     with pytest.raises(ValueError, match="timeout"):
         hand_in("x.ipynb", student_id=SID, name=NAME, timeout=0)
 
@@ -175,7 +177,7 @@ def test_hand_in_called_from_a_notebook_cell(tmp_path):
         f"r = utils.course.handin.hand_in('98_fixture.ipynb', student_id='S7', name='In Cell', out={out!r}, progress=False)\n"
         "print('RESULT', None if r is None else r.manifest['run']['status'])"))
     write_notebook(nb, nb_path)
-    env = {k: v for k, v in os.environ.items() if k != handin.RUNNING_ENV_VAR}
+    env = {k: v for k, v in os.environ.items() if k != runner.RUNNING_ENV_VAR}
     outer = NotebookClient(read_notebook(nb_path), timeout=300, kernel_name="python3",
                            resources={"metadata": {"path": str(nb_path.parent)}})
     executed = outer.execute(env=env)
@@ -194,14 +196,14 @@ def test_run_classifies_intended_library_and_timeout_errors(tmp_path):
         new_code_cell("import asyncio\nasyncio.AbstractEventLoop().time()"),
         new_code_cell("print('never reached')"),
     ])
-    run = handin.run_notebook(nb, cwd=tmp_path, timeout=60)
+    run = runner.run_notebook(nb, cwd=tmp_path, timeout=60)
     assert run.status == "failed" and run.results_from == "kernel"
     assert (run.failed_cell["index"], run.failed_cell["ename"]) == (2, "NotImplementedError")
     assert [(e["index"], e["origin"], e["outcome"]) for e in run.errors] == [(2, "library", "fatal")]
     assert run.notebook.cells[3].outputs == [] and nb.cells[2].outputs == []  # the input is not executed
     slow = nbformat.v4.new_notebook(cells=[new_code_cell("print('⏳ 99.1 X — not attempted yet')"),
                                            new_code_cell("import time\ntime.sleep(60)")])
-    run = handin.run_notebook(slow, cwd=tmp_path, timeout=2)
+    run = runner.run_notebook(slow, cwd=tmp_path, timeout=2)
     assert run.status == "failed" and run.failed_cell["ename"] == "CellTimeoutError"
     assert "longer than 2 s" in run.failed_cell["evalue"] and run.failed_cell["first_line"] == "import time"
     assert run.results_from == "outputs" and run.checks[0]["label"] == "99.1" and run.seconds < 55

@@ -10,10 +10,10 @@ import pytest
 from nbformat.v4 import new_code_cell, new_notebook
 
 from utils import machine
-
-from utils.course import handin
-from utils.course.handin import HandinError, RunResult
+from utils.course import handin, handin_inputs
+from utils.course.handin_inputs import HandinError
 from utils.course.notebook_io import write_notebook
+from utils.course.runner import DEFAULT_TIMEOUT, RunResult
 
 SID = "S1234567"
 README = Path(__file__).resolve().parents[1] / "README.md"
@@ -42,14 +42,14 @@ def _notebook(folder: Path, name: str) -> Path:
 @pytest.mark.parametrize("bad", ["S1\n", "S1234567\n", "S1\r\n"])
 def test_student_id_with_a_trailing_newline_is_refused(bad, tmp_path, capsys, fake_run):
     with pytest.raises(HandinError, match="student id"):
-        handin.validate_student_id(bad)
-    assert handin.STUDENT_ID_PATTERN.match(bad) is None  # utils.course.grade checks manifests with .match
+        handin_inputs.validate_student_id(bad)
+    assert handin_inputs.STUDENT_ID_PATTERN.match(bad) is None  # utils.course.manifest checks manifests with it
     nb_path = _notebook(tmp_path / "nb", "01_the_neuron.ipynb")
     code = handin.main([str(nb_path), "--student-id", bad, "--name", "Ada", "--out", str(tmp_path / "out")])
     err = capsys.readouterr().err
     assert code == 2 and "student id" in err and "Traceback" not in err
     assert not (tmp_path / "out").exists() and fake_run == []
-    assert handin.STUDENT_ID_PATTERN.match(bad.rstrip()) and handin.validate_student_id(bad.rstrip())
+    assert handin_inputs.STUDENT_ID_PATTERN.match(bad.rstrip()) and handin_inputs.validate_student_id(bad.rstrip())
 
 
 # ------------------------------------------------------------------------------------------------ --out
@@ -119,12 +119,12 @@ def test_expected_times_cover_the_course_map():
 @pytest.mark.parametrize("number", [f"{i:02d}" for i in range(11)])
 def test_default_limit_gives_up_within_the_notebooks_own_time_plus_a_margin(number):
     expected = machine.REFERENCE_SECONDS[number]
-    full = handin.default_timeout(number)
-    quick = handin.default_timeout(number, quick=True)
-    assert expected <= full <= max(handin.MIN_TIMEOUT, handin.TIMEOUT_MARGIN * expected)  # not 10 min for all
+    full = handin_inputs.default_timeout(number)
+    quick = handin_inputs.default_timeout(number, quick=True)
+    assert expected <= full <= max(handin_inputs.MIN_TIMEOUT, handin_inputs.TIMEOUT_MARGIN * expected)  # not 10 min for all
     assert quick <= full
-    if handin.TIMEOUT_MARGIN * expected <= handin.MIN_TIMEOUT:  # the short notebooks: 2 minutes, not 10
-        assert full == handin.MIN_TIMEOUT < handin.DEFAULT_TIMEOUT
+    if handin_inputs.TIMEOUT_MARGIN * expected <= handin_inputs.MIN_TIMEOUT:  # the short notebooks: 2 minutes, not 10
+        assert full == handin_inputs.MIN_TIMEOUT < DEFAULT_TIMEOUT
 
 
 def test_hand_in_uses_and_prints_the_notebooks_limit_and_timeout_overrides_it(tmp_path, capsys, fake_run):
@@ -134,8 +134,8 @@ def test_hand_in_uses_and_prints_the_notebooks_limit_and_timeout_overrides_it(tm
     # 01 takes seconds: 2 minutes per cell, not 10; 09 takes minutes: 4x that in full mode, once in quick mode;
     # a notebook outside the course keeps the conservative 10 minutes; --timeout wins
     nine = machine.REFERENCE_SECONDS["09"]
-    for path, quick, timeout, want in [(short, False, None, 120), (long, False, None, handin.TIMEOUT_MARGIN * nine),
-                                       (long, True, None, max(handin.MIN_QUICK_TIMEOUT, nine)),
+    for path, quick, timeout, want in [(short, False, None, 120), (long, False, None, handin_inputs.TIMEOUT_MARGIN * nine),
+                                       (long, True, None, max(handin_inputs.MIN_QUICK_TIMEOUT, nine)),
                                        (other, False, None, 600), (long, False, 45, 45)]:
         given = {} if timeout is None else {"timeout": timeout}
         result = handin.hand_in(path, student_id=SID, name="Ada", quick=quick, force=True, out=tmp_path / "out",

@@ -11,7 +11,7 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_notebook
 
-from utils.course import handin
+from utils.course import handin, runner
 from utils.course.notebook_io import write_notebook
 
 SID = "S1234567"
@@ -91,7 +91,7 @@ def test_kernel_that_dies_keeps_checked_exercises_and_says_so_in_one_line(tmp_pa
 def test_time_out_before_any_check_lists_every_declared_exercise(tmp_path):
     """Notebook 09's exercises are declared in utils.checks: none was checked, all four are listed."""
     nb = new_notebook(cells=[new_code_cell("import time\ntime.sleep(120)"), new_code_cell("x = 1")])
-    run = handin.run_notebook(nb, cwd=tmp_path, timeout=2, number="09")
+    run = runner.run_notebook(nb, cwd=tmp_path, timeout=2, number="09")
     assert run.status == "failed" and run.failed_cell["ename"] == "CellTimeoutError"
     assert [(c["label"], c["status"]) for c in run.checks] == [
         ("09.1", "not attempted"), ("09.2", "not attempted"), ("09.3", "not attempted"), ("09.4", "not attempted")]
@@ -136,7 +136,7 @@ class _FakeKernelClient:
 def test_polling_in_slices_finds_a_message_whose_wake_up_was_missed():
     import time as _time
     kc = _FakeKernelClient()
-    handin.poll_in_slices(kc, slice_seconds=0.05)
+    runner.poll_in_slices(kc, slice_seconds=0.05)
     start = _time.monotonic()
     msg = _run(kc.shell_channel.get_msg(timeout=300))
     assert msg["msg_type"] == "execute_reply" and _time.monotonic() - start < 5
@@ -147,7 +147,7 @@ def test_polling_in_slices_still_gives_up_at_the_time_limit():
     import time as _time
     from queue import Empty
     kc = _FakeKernelClient(has_message=False)
-    handin.poll_in_slices(kc, slice_seconds=0.05)
+    runner.poll_in_slices(kc, slice_seconds=0.05)
     start = _time.monotonic()
     with pytest.raises(Empty):
         _run(kc.shell_channel.get_msg(timeout=0.3))

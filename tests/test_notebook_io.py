@@ -1,15 +1,14 @@
 """utils.course.notebook_io: clear errors for bad files, cleared outputs, atomic writes."""
 from __future__ import annotations
 
-
 import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
 from utils.course import notebook_io
+from utils.course.notebook_io import (NotebookError, cells_sha256, clear_outputs, load_notebook, read_notebook,
+                                      sha256_bytes, write_notebook)
 from utils.files import file_sha256
-from utils.course.notebook_io import (NotebookError, cells_sha256, clear_outputs, load_notebook, read_notebook, sha256_bytes,
-                               write_notebook)
 
 
 def small_notebook() -> nbformat.NotebookNode:

@@ -10,9 +10,10 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 import _nbfixtures as fx
 from utils.course import release
-from utils.course.handin import run_notebook, notebook_number
+from utils.course.cells import notebook_number
 from utils.course.notebook_io import read_notebook
 from utils.course.release import MarkerError, find_regions, make_student_copy, release_notebook
+from utils.course.runner import run_notebook
 from utils.settings import repo_root
 
 REAL_NOTEBOOKS = sorted((repo_root() / "notebooks").glob("*.ipynb"))

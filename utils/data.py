@@ -16,7 +16,7 @@ from typing import NamedTuple, Sequence
 
 import numpy as np
 
-from utils.validation import check_positive_int
+from utils.validation import as_array, check_number, check_positive_int
 
 DATA_DIR_ENV_VAR = "NNCOURSE_DATA"
 """Environment variable that points the loaders at another data folder (used by tests)."""
@@ -95,8 +95,8 @@ def _permission_problem(path: Path) -> str:
             f"(e.g. `chmod u+r {path}`, or ask whoever owns it).")
 
 
-def _unreadable_npz_problem(path: Path, exc: BaseException) -> str:
-    """Say what ``path`` really is when ``np.load`` fails on it, judged from its first bytes."""
+def _unreadable_npz_problem(path: Path, keys: Sequence[str], exc: BaseException) -> str:
+    """Say what ``path`` really is when ``np.load`` cannot open it as an archive, judged from its first bytes."""
     try:
         size = path.stat().st_size
         with path.open("rb") as fh:
@@ -109,8 +109,13 @@ def _unreadable_npz_problem(path: Path, exc: BaseException) -> str:
         return (f"{path} is a damaged zip (.npz) archive ({type(exc).__name__}: {exc}); it is {size:,} bytes, "
                 "probably truncated by an interrupted copy or download.")
     if head.startswith(b"\x93NUMPY"):
-        return (f"{path} is a .npy array, not an .npz archive, and cannot be loaded ({exc}); it was probably "
-                "saved with np.save instead of np.savez, or renamed.")
+        try:
+            arr = np.load(path, mmap_mode="r", allow_pickle=False)
+            what = f"a .npy array (shape {arr.shape}, dtype {arr.dtype}), not an .npz archive of the arrays"
+        except (OSError, ValueError, EOFError):
+            what = "a .npy array that cannot be loaded, not an .npz archive of the arrays"
+        return (f"{path} is {what} {', '.join(keys)}; it was probably saved with np.save instead of np.savez, "
+                "or renamed.")
     if head[:1] == b"\x80":
         return (f"{path} is a Python pickle, not an .npz archive; the course never unpickles data files "
                 "(unpickling can run arbitrary code).")
@@ -118,8 +123,16 @@ def _unreadable_npz_problem(path: Path, exc: BaseException) -> str:
             "perhaps a web page or a text file was saved under this name.")
 
 
-def _bad_member_problem(path: Path, key: str, exc: BaseException) -> str:
-    """Say why array ``key`` of the archive ``path`` could not be read: object (pickled) data or damage."""
+def _npz_problem(path: Path, keys: Sequence[str], files: Sequence[str] | None, key: str | None,
+                 exc: BaseException) -> str:
+    """Why the arrays ``keys`` of ``path`` could not be read: ``files`` are the archive's arrays (None if it did
+    not open as an archive), ``key`` the array being read when ``exc`` was raised."""
+    if isinstance(exc, PermissionError):
+        return _permission_problem(path)
+    if files is None:
+        return _unreadable_npz_problem(path, keys, exc)
+    if isinstance(exc, KeyError):
+        return f"{path} lacks the array(s) {[k for k in keys if k not in files]}; it is not the course's MNIST file."
     if isinstance(exc, ValueError) and "allow_pickle" in str(exc):
         return (f"{path}: array {key} holds Python objects (pickled data), which NumPy loads only with "
                 "allow_pickle=True; the course never unpickles data files (unpickling can run arbitrary code) "
@@ -131,31 +144,31 @@ def _bad_member_problem(path: Path, key: str, exc: BaseException) -> str:
 def _load_npz(path: Path, keys: Sequence[str], name: str) -> dict[str, np.ndarray]:
     """Read the arrays ``keys`` from the .npz archive ``path`` (no pickles) or raise a :class:`DataFileError`.
 
-    Each failure gets its own message naming the file: permission denied, a .npy array or another kind of file
-    under the .npz name, a truncated or corrupted archive, object (pickled) arrays, missing arrays.
+    Each failure gets its own message naming the file (:func:`_npz_problem`): permission denied, a .npy array or
+    another kind of file under the .npz name, a truncated or corrupted archive, object (pickled) arrays, missing
+    arrays.
     """
+    files: list[str] | None = None
+    key: str | None = None
     try:
-        loaded = np.load(path, allow_pickle=False)
-    except PermissionError as exc:
-        raise _file_error(_permission_problem(path), name) from exc
-    except (OSError, ValueError, EOFError, zipfile.BadZipFile, zlib.error) as exc:
-        raise _file_error(_unreadable_npz_problem(path, exc), name) from exc
-    if not isinstance(loaded, np.lib.npyio.NpzFile):
-        arr = np.asarray(loaded)
-        raise _file_error(f"{path} is a .npy array (shape {arr.shape}, dtype {arr.dtype}), not an .npz archive of "
-                          f"the arrays {', '.join(keys)}; it was probably saved with np.save instead of np.savez, "
-                          "or renamed.", name)
-    with loaded as npz:
-        missing = [k for k in keys if k not in npz.files]
-        if missing:
-            raise _file_error(f"{path} lacks the array(s) {missing}; it is not the course's MNIST file.", name)
-        arrays: dict[str, np.ndarray] = {}
-        for key in keys:
-            try:
+        with np.load(path, allow_pickle=False) as npz:  # a .npy file gives an array: TypeError, not an archive
+            files = list(npz.files)
+            arrays: dict[str, np.ndarray] = {}
+            for key in keys:
                 arrays[key] = npz[key]
-            except (OSError, ValueError, EOFError, zipfile.BadZipFile, zlib.error) as exc:
-                raise _file_error(_bad_member_problem(path, key, exc), name) from exc
-    return arrays
+        return arrays
+    except (OSError, ValueError, EOFError, KeyError, TypeError, zipfile.BadZipFile, zlib.error) as exc:
+        raise _file_error(_npz_problem(path, keys, files, key, exc), name) from exc
+
+
+def _mnist_array_problem(path: Path, key: str, arr: np.ndarray, verify: bool) -> str | None:
+    """What is wrong with MNIST's array ``key`` (shape, dtype, or with ``verify`` its SHA-256), or None."""
+    if arr.shape != MNIST_SHAPES[key] or arr.dtype != np.uint8:
+        return f"{path}: array {key} has shape {arr.shape} and dtype {arr.dtype}, expected {MNIST_SHAPES[key]} uint8."
+    got = sha256_of_array(arr) if verify else MNIST_SHA256[key]
+    if got != MNIST_SHA256[key]:
+        return f"{path}: array {key} has SHA-256 {got[:16]}…, expected {MNIST_SHA256[key][:16]}…; the file was altered."
+    return None
 
 
 def load_mnist(*, verify: bool = True) -> MNIST:
@@ -178,14 +191,9 @@ def load_mnist(*, verify: bool = True) -> MNIST:
     path = _data_file(MNIST_FILE)
     arrays = _load_npz(path, list(MNIST_SHA256), MNIST_FILE)
     for key, arr in arrays.items():
-        if arr.shape != MNIST_SHAPES[key] or arr.dtype != np.uint8:
-            raise _file_error(f"{path}: array {key} has shape {arr.shape} and dtype {arr.dtype}, expected "
-                              f"{MNIST_SHAPES[key]} uint8.", MNIST_FILE)
-        if verify:
-            got = sha256_of_array(arr)
-            if got != MNIST_SHA256[key]:
-                raise _file_error(f"{path}: array {key} has SHA-256 {got[:16]}…, expected "
-                                  f"{MNIST_SHA256[key][:16]}…; the file was altered.", MNIST_FILE)
+        problem = _mnist_array_problem(path, key, arr, verify)
+        if problem is not None:
+            raise _file_error(problem, MNIST_FILE)
     return MNIST(**arrays)
 
 
@@ -235,23 +243,13 @@ def logic_gate(name: str) -> tuple[np.ndarray, np.ndarray]:
     """Truth table of a two-input logic gate.
 
     Args:
-        name: one of AND, OR, NAND, NOR, XOR (any case).
+        name: one of AND, OR, NAND, NOR, XOR (any case); another name is a KeyError.
 
     Returns:
         ``X`` of shape (4, 2) float64 with rows (0,0), (0,1), (1,0), (1,1), and ``y`` of shape (4,) int64 in {0, 1}.
     """
-    key = str(name).upper()
-    if key not in LOGIC_GATES:
-        raise ValueError(f"unknown logic gate {name!r}; choose one of {', '.join(LOGIC_GATES)}")
     X = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=np.float64)
-    return X, np.array(LOGIC_GATES[key], dtype=np.int64)
-
-
-def _check_scale(value: float, name: str) -> float:
-    """``value`` as a float if it is a non-negative number (a noise level or spread), else a ValueError naming it."""
-    if not isinstance(value, (int, float)) or value < 0:
-        raise ValueError(f"{name} must be a non-negative number, got {value!r}")
-    return float(value)
+    return X, np.array(LOGIC_GATES[str(name).upper()], dtype=np.int64)  # KeyError names an unknown gate
 
 
 def make_moons(n_samples: int = 200, *, noise: float = 0.1, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
@@ -262,7 +260,7 @@ def make_moons(n_samples: int = 200, *, noise: float = 0.1, seed: int = 0) -> tu
         the extra point when n_samples is odd).
     """
     n = check_positive_int(n_samples, "n_samples", minimum=2)
-    noise = _check_scale(noise, "noise")
+    noise = check_number(noise, "noise")
     rng = np.random.default_rng(seed)
     n0 = n - n // 2
     t0 = np.linspace(0, np.pi, n0)
@@ -283,7 +281,7 @@ def make_spirals(n_samples: int = 300, *, n_classes: int = 2, noise: float = 0.2
     """
     n = check_positive_int(n_samples, "n_samples", minimum=2)
     k = check_positive_int(n_classes, "n_classes", minimum=2)
-    noise = _check_scale(noise, "noise")
+    noise = check_number(noise, "noise")
     rng = np.random.default_rng(seed)
     counts = [n // k + (1 if c < n % k else 0) for c in range(k)]
     y = np.repeat(np.arange(k, dtype=np.int64), counts)
@@ -307,15 +305,13 @@ def make_blobs(n_samples: int = 300, *, centers: int | np.ndarray = 3, spread: f
         ``X`` (n_samples, 2) float64 and ``y`` (n_samples,) int64 in 0..k-1.
     """
     n = check_positive_int(n_samples, "n_samples")
-    spread = _check_scale(spread, "spread")
+    spread = check_number(spread, "spread")
     if isinstance(centers, (int, np.integer)):
         k = check_positive_int(centers, "centers")
         angles = 2 * np.pi * np.arange(k) / k
         c = 2.0 * np.c_[np.cos(angles), np.sin(angles)]
     else:
-        c = np.asarray(centers, dtype=np.float64)
-        if c.ndim != 2 or c.shape[1] != 2:
-            raise ValueError(f"centers must be an int or an array of shape (k, 2), got shape {c.shape}")
+        c = as_array(centers, "centers", shape=(None, 2), dtype_kind="fiu").astype(np.float64)
     rng = np.random.default_rng(seed)
     y = np.arange(n) % len(c)
     X = c[y] + rng.normal(scale=spread, size=(n, 2))

@@ -23,18 +23,9 @@ RELATIVE_ERROR_FLOOR = 1e-8
 """Denominator floor of :func:`relative_error`, so that two (near-)zero gradients do not divide by zero."""
 
 
-def _check_param_dict(params: object, name: str) -> dict[str, np.ndarray]:
-    """Validate a ``{name: float array}`` mapping and return it with each value as a NumPy array."""
-    if not isinstance(params, Mapping):
-        raise TypeError(f"{name} must be a dict mapping parameter names to NumPy arrays, got {type(params).__name__}")
-    if not params:
-        raise ValueError(f"{name} is empty: give at least one parameter, e.g. {{'W': np.zeros((2, 3))}}")
-    out: dict[str, np.ndarray] = {}
-    for key, value in params.items():
-        if not isinstance(key, str):
-            raise TypeError(f"{name} keys must be parameter names (str), got {key!r}")
-        out[key] = as_array(value, f"{name}[{key!r}]", dtype_kind="fiu")
-    return out
+def _arrays(params: Mapping[str, np.ndarray], name: str) -> dict[str, np.ndarray]:
+    """``{parameter name: array}`` with each value checked to be a numeric NumPy array (``name`` is for messages)."""
+    return {key: as_array(value, f"{name}[{key!r}]", dtype_kind="fiu") for key, value in params.items()}
 
 
 def numerical_gradient(f: Callable[[dict[str, np.ndarray]], float], params: Mapping[str, np.ndarray],
@@ -55,25 +46,17 @@ def numerical_gradient(f: Callable[[dict[str, np.ndarray]], float], params: Mapp
         ``{name: gradient}``: float64 arrays with the same names and shapes as ``params``.
 
     Raises:
-        TypeError / ValueError: if ``params`` is not a non-empty dict of numeric arrays, ``eps`` is not a positive
-            number, or ``f`` does not return one finite number.
+        TypeError: a parameter is not a numeric array. ValueError: ``f`` does not return one finite number.
     """
-    arrays = _check_param_dict(params, "params")
-    if not callable(f):
-        raise TypeError(f"f must be a function taking a dict of parameters and returning a number, got {f!r}")
-    if isinstance(eps, bool) or not isinstance(eps, (int, float, np.floating)) or not eps > 0:
-        raise ValueError(f"eps must be a positive number (e.g. 1e-6), got {eps!r}")
     eps = float(eps)
-    work = {k: np.array(v, dtype=np.float64, copy=True) for k, v in arrays.items()}
+    work = {k: np.array(v, dtype=np.float64, copy=True) for k, v in _arrays(params, "params").items()}
 
     def evaluate() -> float:
         value = np.asarray(f(work), dtype=np.float64)
-        if value.size != 1:
-            raise ValueError(f"f must return a single number (the loss), got an array of shape {value.shape}")
-        out = float(value.reshape(()))
-        if not np.isfinite(out):
-            raise ValueError(f"f returned {out}; the loss must be finite at the given parameters")
-        return out
+        if value.size != 1 or not np.isfinite(value).all():
+            raise ValueError(f"f must return a single finite number (the loss) at the given parameters, "
+                             f"got {'an array of shape ' + str(value.shape) if value.size != 1 else value}")
+        return float(value.reshape(()))
 
     grads: dict[str, np.ndarray] = {}
     for key, arr in work.items():
@@ -91,7 +74,7 @@ def numerical_gradient(f: Callable[[dict[str, np.ndarray]], float], params: Mapp
     return grads
 
 
-def relative_error(a: np.ndarray, b: np.ndarray) -> float:
+def relative_error(a: np.ndarray, b: np.ndarray, *, what: str = "a and b") -> float:
     """The CS231n relative error ``max_i |a_i - b_i| / max(1e-8, |a_i| + |b_i|)`` of two same-shaped arrays.
 
     A value in [0, 1] (0 = identical, 1 = e.g. opposite signs). Rules of thumb in float64 with smooth functions
@@ -99,12 +82,13 @@ def relative_error(a: np.ndarray, b: np.ndarray) -> float:
     1e-6 to 1e-3 deserves a closer look, above 1e-2 is a bug.
 
     Raises:
-        ValueError: if the shapes differ or a value is NaN/infinite.
+        ValueError: if the shapes differ (the message names ``what``, e.g. ``"gradient 'W1'"``) or a value is
+            NaN/infinite.
     """
     a = as_array(a, "a", dtype_kind="fiu").astype(np.float64)
     b = as_array(b, "b", dtype_kind="fiu").astype(np.float64)
-    if a.shape != b.shape:
-        raise ValueError(f"a and b must have the same shape, got {a.shape} and {b.shape}")
+    if a.shape != b.shape:  # broadcasting would otherwise compare the wrong entries, silently
+        raise ValueError(f"{what} must have the same shape, got {a.shape} and {b.shape}")
     if a.size == 0:
         return 0.0
     return float(np.max(np.abs(a - b) / np.maximum(RELATIVE_ERROR_FLOOR, np.abs(a) + np.abs(b))))
@@ -125,28 +109,20 @@ def compare_gradients(analytic: Mapping[str, np.ndarray], numeric: Mapping[str, 
         The largest relative error over all parameters (a float in [0, 1]).
 
     Raises:
-        ValueError: if the names differ (the message lists missing and extra names) or a shape differs.
+        KeyError: a name of ``analytic`` is missing from ``numeric``. ValueError: a shape differs.
     """
-    a = _check_param_dict(analytic, "analytic")
-    n = _check_param_dict(numeric, "numeric")
-    if set(a) != set(n):
-        missing, extra = sorted(set(a) - set(n)), sorted(set(n) - set(a))
-        raise ValueError(f"analytic and numeric must name the same parameters: missing from numeric {missing}, "
-                         f"only in numeric {extra}")
+    a, n = _arrays(analytic, "analytic"), _arrays(numeric, "numeric")
+    rows = []
     for key in a:
-        if a[key].shape != n[key].shape:
-            raise ValueError(f"gradient {key!r} has shape {a[key].shape} in analytic but {n[key].shape} in numeric")
+        ga, gn = a[key].astype(np.float64), n[key].astype(np.float64)
+        rel = relative_error(ga, gn, what=f"gradient {key!r} in analytic and numeric")
+        max_diff = float(np.max(np.abs(ga - gn))) if ga.size else 0.0
+        rows.append((key, ga.shape, bool(np.array_equal(ga, gn)), bool(np.allclose(ga, gn, rtol=rtol, atol=atol)),
+                     max_diff, rel))
     width = max(8, *(len(k) for k in a))
     print(f"{'name':<{width}} | {'shape':<10} | exact | approx | max abs diff | rel. error")
     print("-" * (width + 58))
-    worst = 0.0
-    for key in a:
-        ga, gn = a[key].astype(np.float64), n[key].astype(np.float64)
-        exact = bool(np.array_equal(ga, gn))
-        approx = bool(np.allclose(ga, gn, rtol=rtol, atol=atol))
-        max_diff = float(np.max(np.abs(ga - gn))) if ga.size else 0.0
-        rel = relative_error(ga, gn)
-        worst = max(worst, rel)
-        print(f"{key:<{width}} | {str(ga.shape):<10} | {str(exact):<5} | {str(approx):<6} | {max_diff:12.3e} | "
+    for key, shape, exact, approx, max_diff, rel in rows:
+        print(f"{key:<{width}} | {str(shape):<10} | {str(exact):<5} | {str(approx):<6} | {max_diff:12.3e} | "
               f"{rel:.3e}")
-    return worst
+    return max((row[-1] for row in rows), default=0.0)

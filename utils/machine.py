@@ -15,6 +15,8 @@ import platform
 import time
 from pathlib import Path
 
+from utils.settings import ONEDNN_ENV_VAR
+
 REFERENCE_MACHINE = ("2-core AMD EPYC, oneDNN and OpenBLAS capped at AVX2 (ONEDNN_MAX_CPU_ISA=AVX2, "
                      "OPENBLAS_CORETYPE=Haswell), TensorFlow 2.21 CPU")
 """The machine :data:`REFERENCE_SECONDS` were measured on: a stand-in for a student's 2-core AVX2 laptop."""
@@ -62,7 +64,7 @@ def vector_extensions() -> str:
 
 def onednn_state() -> str:
     """Whether TensorFlow uses its oneDNN kernels (``TF_ENABLE_ONEDNN_OPTS``; on by default on x86) and any cap."""
-    raw = os.environ.get("TF_ENABLE_ONEDNN_OPTS")
+    raw = os.environ.get(ONEDNN_ENV_VAR)
     state = "oneDNN off" if raw == "0" else "oneDNN on"
     cap = os.environ.get("ONEDNN_MAX_CPU_ISA")
     return f"{state} (capped at {cap})" if cap and raw != "0" else state

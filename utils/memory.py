@@ -45,9 +45,9 @@ from pathlib import Path
 import filelock
 import numpy as np
 
-from utils.embeddings import cosine_similarities, top_k
+from utils.embeddings.similarity import cosine_similarities, top_k
 from utils.files import atomic_write_text
-from utils.validation import check_positive_int
+from utils.validation import as_array, check_positive_int
 
 FORMAT_NAME = "vector-memory"
 FORMAT_VERSION = 1
@@ -59,8 +59,9 @@ class MemoryFileError(ValueError):
     """A memory file cannot be read: not JSON, or not in the vector-memory format. The message names the file."""
 
 
-class MemoryLockTimeout(TimeoutError):
-    """Another program held a memory file's lock for longer than :data:`LOCK_TIMEOUT_SECONDS`."""
+MemoryLockTimeout = filelock.Timeout
+"""Raised when another program held a memory file's lock for longer than :data:`LOCK_TIMEOUT_SECONDS`: filelock's
+``Timeout`` (a ``TimeoutError``), whose message names the lock file. The lock is released when that program exits."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -121,32 +122,10 @@ class VectorMemory:
 
     # ------------------------------------------------------------------ validation
     def _vector(self, vector: object, name: str) -> np.ndarray:
-        """``vector`` as a new float64 array of shape (dim,), or a clear error saying what is wrong with it."""
-        try:
-            raw = np.asarray(vector)
-        except (TypeError, ValueError) as exc:
-            raise TypeError(f"{name} must be a sequence of numbers, got {type(vector).__name__}: {exc}") from exc
-        if raw.dtype.kind == "c":
-            raise TypeError(f"{name} is complex (dtype {raw.dtype}); a memory stores real vectors. Pass "
-                            f"np.real(v) or np.abs(v) explicitly if that is what you mean")
-        if raw.dtype.kind in "USV":
-            raise TypeError(f"{name} must hold numbers, got dtype {raw.dtype} (text?); convert it with float()")
-        try:
-            with np.errstate(over="ignore"):
-                v = raw.astype(np.float64)
-        except (TypeError, ValueError, OverflowError) as exc:
-            raise TypeError(f"{name} must be a sequence of real numbers that fit in float64 "
-                            f"(about ±1.8e308): {type(exc).__name__}: {exc}") from exc
-        if v.ndim != 1:
-            raise ValueError(f"{name} must be a 1-D vector of {self.dim} numbers, got shape {v.shape}")
-        if v.shape[0] != self.dim:
-            raise ValueError(f"{name} has the wrong size: this memory stores {self.dim}-dimensional vectors "
-                             f"(expected dim {self.dim}), got {v.shape[0]} values")
-        if not np.all(np.isfinite(v)):
-            if raw.dtype.kind == "f" and np.all(np.isfinite(raw)):
-                raise ValueError(f"{name} has values too large for float64 (they overflow to inf); "
-                                 f"divide the vector by its largest value first")
-            raise ValueError(f"{name} contains NaN or infinite values; check the embedding that produced it")
+        """``vector`` as a new float64 array of shape (dim,): real, finite (in float64) and not all zero."""
+        v = as_array(vector, name, shape=(self.dim,), dtype_kind="fiu")  # complex or text vectors are refused
+        with np.errstate(over="ignore"):
+            v = as_array(v.astype(np.float64), name)  # a copy; values beyond float64's range became inf
         if not np.any(v):
             raise ValueError(f"{name} is the zero vector: its cosine similarity with anything is undefined")
         return v
@@ -159,34 +138,27 @@ class VectorMemory:
                 return candidate
 
     # ------------------------------------------------------------------ the API
-    def remember(self, text: str, vector: object, id: str | None = None) -> str:
+    def remember(self, text: str, vector: object, id: str | None = None, *, timestamp: str | None = None) -> str:
         """Store ``text`` with its ``vector`` (shape (dim,), real, finite, not all zero); return its id.
 
         Args:
             text: what to remember (a str).
             vector: its embedding.
-            id: a chosen id (non-empty str, not already used), or None for a fresh random id like
-                ``"m3f9c02a1d4e7"``.
+            id: a chosen id (a str not already used), or None for a fresh random id like ``"m3f9c02a1d4e7"``.
+            timestamp: when it was remembered, ISO-8601 UTC; None (the usual): now. :meth:`load` passes the
+                timestamps read from the file.
 
         Raises:
-            TypeError: text or id not a str, complex or text vector. ValueError: wrong vector size, NaN/inf or
-            values too large for float64, zero vector, or duplicate id.
+            TypeError: complex or text vector. ValueError: wrong vector size, NaN/inf or values too large for
+            float64, zero vector, or an id already in this memory.
         """
-        return self._store(text, vector, self._new_id() if id is None else id, timestamp=None)
-
-    def _store(self, text: str, vector: object, id: str, *, timestamp: str | None) -> str:
-        """:meth:`remember` with a given ``id`` and ``timestamp`` (a str, as read from a file; None: now)."""
-        if not isinstance(text, str):
-            raise TypeError(f"text must be a str, got {type(text).__name__}")
         v = self._vector(vector, "vector")
-        if not isinstance(id, str) or not id:
-            raise TypeError(f"id must be a non-empty str or None, got {id!r}")
+        if id is None:
+            id = self._new_id()
         elif id in self._records:
             raise ValueError(f"id {id!r} is already in this memory; forget({id!r}) first or choose another id")
         if timestamp is None:
             timestamp = datetime.now(timezone.utc).isoformat(timespec="seconds")
-        elif not isinstance(timestamp, str):
-            raise TypeError(f"timestamp must be a str, got {type(timestamp).__name__}")
         v.setflags(write=False)
         self._records[id] = MemoryRecord(id, text, v, timestamp)
         self._added.add(id)
@@ -201,24 +173,18 @@ class VectorMemory:
         Raises:
             ValueError: k < 1, empty memory, wrong vector size, NaN/inf or zero query.
         """
-        if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1:
-            raise ValueError(f"k must be an integer >= 1 (how many memories to recall), got {k!r}")
+        k = check_positive_int(k, "k")
         if not self._records:
             raise ValueError("recall on an empty memory: remember(text, vector) something first")
         q = self._vector(query_vector, "query_vector")
         records = list(self._records.values())
         units = _unit_rows(np.stack([r.vector for r in records]))
         sims = np.clip(cosine_similarities(units, _unit_rows(q[None, :])[0]), -1.0, 1.0)
-        return [(records[i], float(sims[i])) for i in top_k(sims, int(k))]  # ties keep the order of records()
+        return [(records[i], float(sims[i])) for i in top_k(sims, k)]  # ties keep the order of records()
 
     def get(self, id: str) -> MemoryRecord:
-        """The record with this id; KeyError naming the id (and a few known ids) if there is none."""
-        try:
-            return self._records[id]
-        except (KeyError, TypeError):
-            known = ", ".join(list(self._records)[:5]) or "none"
-            raise KeyError(f"no memory with id {id!r} (known ids: {known}"
-                           f"{', …' if len(self._records) > 5 else ''})") from None
+        """The record with this id; KeyError naming the id if there is none (:meth:`records` lists them all)."""
+        return self._records[id]
 
     def forget(self, id: str) -> MemoryRecord:
         """Remove and return the record with this id; KeyError if there is none.
@@ -264,7 +230,7 @@ class VectorMemory:
             added, forgotten = self._added, self._forgotten
         else:  # a file this object has not seen: add everything, remove nothing
             added, forgotten = set(self._records), set()
-        merged = {rid: rec for rid, rec in on_disk._records.items() if rid not in forgotten}
+        merged = {rec.id: rec for rec in on_disk.records() if rec.id not in forgotten}
         for rid in self._records:
             if rid in added:  # new here, or replacing the file's record with this id (its place is kept)
                 merged[rid] = self._records[rid]
@@ -286,17 +252,10 @@ class VectorMemory:
         if target is None:
             raise ValueError("no path: pass save(path) or create VectorMemory(dim, path=...)")
         target.parent.mkdir(parents=True, exist_ok=True)
-        lock = filelock.FileLock(str(lock_path(target)), timeout=LOCK_TIMEOUT_SECONDS)
-        try:
-            with lock:
-                on_disk = type(self).load(target) if target.exists() else None
-                merged = self._merged_with(on_disk, target)
-                atomic_write_text(target, json.dumps(self._payload(merged), indent=1))
-        except filelock.Timeout:
-            raise MemoryLockTimeout(
-                f"could not save memory file {target}: another program kept it locked for over "
-                f"{LOCK_TIMEOUT_SECONDS:g} s (lock file {lock_path(target)}). Wait for it to finish; the lock "
-                f"is released automatically when that program exits") from None
+        with filelock.FileLock(str(lock_path(target)), timeout=LOCK_TIMEOUT_SECONDS):
+            on_disk = type(self).load(target) if target.exists() else None
+            merged = self._merged_with(on_disk, target)
+            atomic_write_text(target, json.dumps(self._payload(merged), indent=1))
         self._records = merged
         self._mark_synced(target)
         if self.path is None:
@@ -319,15 +278,12 @@ class VectorMemory:
             (the message names the file and what is wrong).
         """
         p = Path(path)
-        if not p.is_file():
-            raise FileNotFoundError(f"memory file {p} does not exist")
+        raw = p.read_bytes()  # FileNotFoundError names the file
         try:
-            payload = json.loads(p.read_text(encoding="utf-8"))
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            raise MemoryFileError(f"memory file {p} is corrupt: not valid JSON ({exc})") from exc
-        except RecursionError:
-            raise MemoryFileError(f"memory file {p} is corrupt: its JSON is nested too deeply to read (a vector "
-                                  f"memory is only 3 levels deep); restore it from a backup or delete it") from None
+            payload = json.loads(raw)  # UTF-8 JSON; UnicodeDecodeError and JSONDecodeError are ValueErrors
+        except (ValueError, RecursionError) as exc:
+            raise MemoryFileError(f"memory file {p} is corrupt: not valid JSON ({type(exc).__name__}: {exc}); "
+                                  "restore it from a backup or delete it") from exc
         if not isinstance(payload, dict) or payload.get("format") != FORMAT_NAME:
             raise MemoryFileError(f"memory file {p} is not a vector-memory file (missing format={FORMAT_NAME!r})")
         where = "header"
@@ -335,7 +291,7 @@ class VectorMemory:
             memory = cls(int(payload["dim"]), path=p)
             for i, rec in enumerate(payload["records"]):
                 where = f"record {i}"
-                memory._store(rec["text"], rec["vector"], rec["id"], timestamp=rec["timestamp"])
+                memory.remember(rec["text"], rec["vector"], rec["id"], timestamp=rec["timestamp"])
         except (KeyError, TypeError, ValueError) as exc:
             raise MemoryFileError(f"memory file {p} is corrupt ({where}): {type(exc).__name__}: {exc}") from exc
         memory._mark_synced(p)

@@ -16,12 +16,8 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
-from utils.checks.core import assert_close, assert_finite_result, exercise
-
-
-def _as_float_array(value: object, what: str, expected: str = "an array of numbers") -> np.ndarray:
-    """The student's result as a float64 array, or an AssertionError naming None / NaN / inf and what was expected."""
-    return assert_finite_result(value, what, expected)
+from utils.checks.asserts import assert_close, assert_finite_result, expect, fail
+from utils.checks.core import exercise
 
 
 def _relu(z: np.ndarray) -> np.ndarray:
@@ -47,8 +43,8 @@ def _must_raise_value_error(call: Callable[[], Any], *, wrong_kind: Callable[[st
     except NotImplementedError:
         raise
     except Exception as err:  # noqa: BLE001 - any other error is the wrong kind for a bad argument
-        raise AssertionError(wrong_kind(type(err).__name__)) from None
-    raise AssertionError(silent)
+        fail(wrong_kind(type(err).__name__))
+    fail(silent)
 
 @exercise("02", 1, "ReLU and leaky ReLU derivatives")
 def check_relu_derivatives(relu_derivative: Callable[[np.ndarray], np.ndarray],
@@ -61,20 +57,22 @@ def check_relu_derivatives(relu_derivative: Callable[[np.ndarray], np.ndarray],
     z = rng.normal(scale=3.0, size=(7, 5))
     z[np.abs(z) < 1e-3] = 0.5  # stay away from the kink at 0, where the derivative is not defined
     h = 1e-6
-    got = _as_float_array(relu_derivative(z.copy()), "relu_derivative(z)", f"an array of 0s and 1s of shape {z.shape}")
+    got = assert_finite_result(relu_derivative(z.copy()), "relu_derivative(z)",
+                               f"an array of 0s and 1s of shape {z.shape}")
     assert got.shape == z.shape, f"relu_derivative(z) must keep the shape of z: got {got.shape} for z of shape {z.shape}"
     numeric = (_relu(z + h) - _relu(z - h)) / (2 * h)  # centred finite differences
     worst = float(np.max(np.abs(got - numeric)))
     assert worst < 1e-6, (f"relu_derivative disagrees with finite differences by up to {worst:.3g}; the slope of "
                           f"ReLU is 1 where z > 0 and 0 where z < 0 (not the value of ReLU itself)")
-    big = _as_float_array(relu_derivative(np.array([-1e6, 1e6, 3.0, -0.25])), "relu_derivative(large z)",
-                          "[0, 1, 1, 0]")
+    big = assert_finite_result(relu_derivative(np.array([-1e6, 1e6, 3.0, -0.25])), "relu_derivative(large z)",
+                               "[0, 1, 1, 0]")
     assert_close(big, [0.0, 1.0, 1.0, 0.0], "relu_derivative([-1e6, 1e6, 3, -0.25])")
 
     for alpha in (0.2, 0.05):
         leaky = lambda v, a=alpha: np.where(v > 0, v, a * v)  # noqa: E731
-        got = _as_float_array(leaky_relu_derivative(z.copy(), alpha=alpha),
-                              f"leaky_relu_derivative(z, alpha={alpha})", f"an array of 1s and {alpha}s of shape {z.shape}")
+        got = assert_finite_result(leaky_relu_derivative(z.copy(), alpha=alpha),
+                                   f"leaky_relu_derivative(z, alpha={alpha})",
+                                   f"an array of 1s and {alpha}s of shape {z.shape}")
         assert got.shape == z.shape, (f"leaky_relu_derivative(z, alpha={alpha}) must keep the shape of z: got "
                                       f"{got.shape} for z of shape {z.shape}")
         numeric = (leaky(z + h) - leaky(z - h)) / (2 * h)
@@ -88,8 +86,8 @@ def check_relu_derivatives(relu_derivative: Callable[[np.ndarray], np.ndarray],
                         f"{np.round(negative[:3], 4)} (use the alpha argument, not a fixed number, and not alpha * z)")
             else:
                 hint = "for z > 0 the slope is 1"
-            raise AssertionError(f"leaky_relu_derivative(z, alpha={alpha}) disagrees with finite differences by up "
-                                 f"to {off:.3g}: {hint}")
+            fail(f"leaky_relu_derivative(z, alpha={alpha}) disagrees with finite differences by up "
+                 f"to {off:.3g}: {hint}")
     return f"both match finite differences on {z.size} points (ReLU max error {worst:.1e}), for two values of alpha"
 
 
@@ -104,12 +102,12 @@ def check_softmax(softmax: Callable[[np.ndarray], np.ndarray]) -> str:
         return e / e.sum(axis=-1, keepdims=True)
 
     vec = rng.normal(size=5)
-    got = _as_float_array(softmax(vec.copy()), "softmax of a vector", f"probabilities of shape {vec.shape}")
+    got = assert_finite_result(softmax(vec.copy()), "softmax of a vector", f"probabilities of shape {vec.shape}")
     assert got.shape == vec.shape, f"softmax of a vector of shape {vec.shape} returned shape {got.shape}"
     assert_close(got, reference(vec), "softmax of a random vector", rtol=1e-6)
 
     batch = rng.normal(scale=2.0, size=(6, 4))
-    got = _as_float_array(softmax(batch.copy()), "softmax of a batch", f"probabilities of shape {batch.shape}")
+    got = assert_finite_result(softmax(batch.copy()), "softmax of a batch", f"probabilities of shape {batch.shape}")
     assert got.shape == batch.shape, f"softmax of a batch of shape {batch.shape} returned shape {got.shape}"
     sums = got.sum(axis=1)
     assert np.allclose(sums, 1.0), (f"each ROW of a batch must sum to 1 (normalise over the last axis, "
@@ -139,10 +137,9 @@ _STD_RULES: dict[str, Callable[[int, int], float]] = {
 
 def _params_as_pairs(params: Any, sizes: Sequence[int], what: str) -> list[tuple[np.ndarray, np.ndarray]]:
     """Check that ``params`` is one ``(W, b)`` pair per layer with the right shapes; return them as arrays."""
-    if params is None:
-        raise AssertionError(f"{what} returned None, expected a list of (W, b) pairs. Did you forget `return`?")
-    if not isinstance(params, (list, tuple)):
-        raise AssertionError(f"{what} returned {type(params).__name__}, expected a list of (W, b) pairs, one per layer")
+    expect(params is not None, f"{what} returned None, expected a list of (W, b) pairs. Did you forget `return`?")
+    expect(isinstance(params, (list, tuple)),
+           f"{what} returned {type(params).__name__}, expected a list of (W, b) pairs, one per layer")
     n_layers = len(sizes) - 1
     assert len(params) == n_layers, (f"{what} returned {len(params)} (W, b) pairs; layer sizes {list(sizes)} describe "
                                      f"{n_layers} layers (one pair between each neighbouring two sizes)")
@@ -150,11 +147,11 @@ def _params_as_pairs(params: Any, sizes: Sequence[int], what: str) -> list[tuple
     for index, (pair, d_in, d_out) in enumerate(zip(params, sizes[:-1], sizes[1:]), start=1):
         assert isinstance(pair, (list, tuple)) and len(pair) == 2, (
             f"{what}: entry {index - 1} must be a pair (W, b), got {type(pair).__name__}")
-        W = _as_float_array(pair[0], f"{what}: W of layer {index}", f"an array of shape {(d_in, d_out)}")
-        b = _as_float_array(pair[1], f"{what}: b of layer {index}", f"zeros of shape {(d_out,)}")
-        if W.shape == (d_out, d_in) and d_in != d_out:
-            raise AssertionError(f"{what}: W of layer {index} has shape {W.shape}, expected {(d_in, d_out)}: rows are "
-                                 f"the layer's inputs and columns its units (the forward pass computes A @ W)")
+        W = assert_finite_result(pair[0], f"{what}: W of layer {index}", f"an array of shape {(d_in, d_out)}")
+        b = assert_finite_result(pair[1], f"{what}: b of layer {index}", f"zeros of shape {(d_out,)}")
+        expect(not (W.shape == (d_out, d_in) and d_in != d_out),
+               f"{what}: W of layer {index} has shape {W.shape}, expected {(d_in, d_out)}: rows are "
+               f"the layer's inputs and columns its units (the forward pass computes A @ W)")
         assert W.shape == (d_in, d_out), f"{what}: W of layer {index} has shape {W.shape}, expected {(d_in, d_out)}"
         assert b.shape == (d_out,), f"{what}: b of layer {index} has shape {b.shape}, expected {(d_out,)} (a 1-D array)"
         pairs.append((W, b))
@@ -186,10 +183,10 @@ def check_init_network(init_network: Callable[..., Any]) -> str:
         for index, ((W, b), d_in, d_out) in enumerate(zip(pairs, sizes[:-1], sizes[1:]), start=1):
             expected = rule(d_in, d_out)
             got = float(W.std())
-            if not np.isclose(got, expected, rtol=0.05):
-                raise AssertionError(f"{what}: the weights of layer {index} ({d_in} -> {d_out}) have standard "
-                                     f"deviation {got:.4g}, expected {expected:.4g}: "
-                                     f"{_std_hint(got, expected, init, d_in, d_out)}")
+            expect(np.isclose(got, expected, rtol=0.05),
+                   f"{what}: the weights of layer {index} ({d_in} -> {d_out}) have standard "
+                   f"deviation {got:.4g}, expected {expected:.4g}: "
+                   f"{_std_hint(got, expected, init, d_in, d_out)}")
             assert abs(float(W.mean())) < 0.05 * expected, (
                 f"{what}: the weights of layer {index} have mean {float(W.mean()):.3g}; draw them around 0 "
                 f"(rng.normal(0.0, std, size=...))")
@@ -232,11 +229,10 @@ def _reference_layers(params: Sequence[tuple[np.ndarray, np.ndarray]], X: np.nda
 
 def _unpack_forward(result: Any, what: str) -> tuple[Any, Any]:
     """``(output, layers)`` from what the student's forward returned, or an AssertionError saying what came back."""
-    if result is None:
-        raise AssertionError(f"{what} returned None, expected (output, layers). Did you forget `return`?")
-    if isinstance(result, np.ndarray) or not isinstance(result, (list, tuple)) or len(result) != 2:
-        raise AssertionError(f"{what} returned {type(result).__name__}; return TWO things: the output and the list of "
-                             f"every layer's activations, `return A, layers`")
+    expect(result is not None, f"{what} returned None, expected (output, layers). Did you forget `return`?")
+    expect(not isinstance(result, np.ndarray) and isinstance(result, (list, tuple)) and len(result) == 2,
+           f"{what} returned {type(result).__name__}; return TWO things: the output and the list of "
+           f"every layer's activations, `return A, layers`")
     return result[0], result[1]
 
 
@@ -254,31 +250,32 @@ def check_forward(forward: Callable[..., Any]) -> str:
     X_copy = X.copy()
     out, layers = _unpack_forward(forward(params_copy, X_copy, list(acts)), what)
 
-    out = _as_float_array(out, f"{what}: the output", f"an array of shape {expected[-1].shape}")
+    out = assert_finite_result(out, f"{what}: the output", f"an array of shape {expected[-1].shape}")
     assert out.shape == expected[-1].shape, (f"{what}: the output has shape {out.shape}, expected "
                                              f"{expected[-1].shape} (batch size, units of the last layer)")
     no_bias = _reference_layers([(W, 0.0 * b) for W, b in params], X, acts)[1][-1]
     no_activation = _reference_layers(params, X, [_identity] * len(acts))[1][-1]
     for wrong, missing in ((no_bias, "the biases"), (no_activation, "the activation functions")):
-        if out.shape == wrong.shape and np.allclose(out, wrong):
-            raise AssertionError(f"{what}: the output is what the layers give without {missing}: each layer "
-                                 f"computes g(A @ W + b) with its own g from the list")
+        expect(not (out.shape == wrong.shape and np.allclose(out, wrong)),
+               f"{what}: the output is what the layers give without {missing}: each layer "
+               f"computes g(A @ W + b) with its own g from the list")
     assert_close(out, expected[-1], f"{what}: the output")
 
     assert isinstance(layers, (list, tuple)), (f"{what}: the second thing returned must be a list of arrays "
                                                f"[X, A1, A2, A3], got {type(layers).__name__}")
-    if len(layers) == len(sizes) - 1:
-        raise AssertionError(f"{what}: the list of activations has {len(layers)} arrays, expected {len(sizes)}: "
-                             f"put the input X first, then one array per layer")
+    expect(len(layers) != len(sizes) - 1,
+           f"{what}: the list of activations has {len(layers)} arrays, expected {len(sizes)}: "
+           f"put the input X first, then one array per layer")
     assert len(layers) == len(sizes), (f"{what}: the list of activations has {len(layers)} arrays, expected "
                                        f"{len(sizes)} (the input X, then one per layer)")
     for index, (got, want) in enumerate(zip(layers, expected)):
         name = "X" if index == 0 else f"A{index}"
-        got = _as_float_array(got, f"{what}: layers[{index}] ({name})", f"an array of shape {want.shape}")
+        got = assert_finite_result(got, f"{what}: layers[{index}] ({name})", f"an array of shape {want.shape}")
         assert got.shape == want.shape, f"{what}: layers[{index}] ({name}) has shape {got.shape}, expected {want.shape}"
-        if index and index < len(pre) and not np.allclose(pre[index - 1], want) and np.allclose(got, pre[index - 1]):
-            raise AssertionError(f"{what}: layers[{index}] holds the pre-activation A @ W + b; store the activation "
-                                 f"g(A @ W + b) that the next layer receives")
+        pre_differs = index and index < len(pre) and not np.allclose(pre[index - 1], want)
+        expect(not (pre_differs and np.allclose(got, pre[index - 1])),
+               f"{what}: layers[{index}] holds the pre-activation A @ W + b; store the activation "
+               f"g(A @ W + b) that the next layer receives")
         assert_close(got, want, f"{what}: layers[{index}] ({name})")
     assert_close(layers[-1], out, f"{what}: layers[-1] (the last layer must be the output)")
     unchanged = all(np.array_equal(W, W0) and np.array_equal(b, b0) for (W, b), (W0, b0) in zip(params_copy, params))
@@ -340,11 +337,10 @@ def check_saturation_prediction(answer: Any) -> str:
     assert letter in SATURATION_CHOICES, f"answer with one of the letters {letters}, got {answer!r}"
     measured = saturated_fraction("naive")
     low, high, text = SATURATION_CHOICES[letter]
-    if not low <= measured <= high:
-        raise AssertionError(
-            f"you chose {letter} ({text}); the run gives {measured:.1%}. Why: each unit adds up 256 inputs times "
-            f"N(0, 1) weights, so its z has standard deviation about sqrt(256) x (typical |a|), roughly 16 once the "
-            f"activations are near ±1, while tanh is flat (|a| > 0.99) wherever |z| > 2.65. Change your answer to "
-            f"the choice that fits the run, then re-run this check")
+    expect(low <= measured <= high,
+           f"you chose {letter} ({text}); the run gives {measured:.1%}. Why: each unit adds up 256 inputs times "
+           f"N(0, 1) weights, so its z has standard deviation about sqrt(256) x (typical |a|), roughly 16 once the "
+           f"activations are near ±1, while tanh is flat (|a| > 0.99) wherever |z| > 2.65. Change your answer to "
+           f"the choice that fits the run, then re-run this check")
     return (f"you chose {letter} ({text}); the run gives {measured:.1%} of layer 10's activations with |a| > 0.99 "
             f"(with He weights: {saturated_fraction('he'):.1%})")

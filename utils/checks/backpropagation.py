@@ -13,7 +13,8 @@ from typing import Any, Callable
 
 import numpy as np
 
-from utils.checks.core import assert_finite_result, exercise
+from utils.checks.asserts import assert_finite_result, expect, fail
+from utils.checks.core import exercise
 
 REL_TOL = 1e-6
 """Largest relative error (float64, centred differences) accepted between a student's and the numerical gradient.
@@ -90,9 +91,9 @@ def check_affine(affine_forward: Callable[..., Any], affine_backward: Callable[.
         try:
             result = affine_backward(dout.copy(), cache)
         except ValueError as err:  # NumPy's shape mismatch in a matrix product: say what the shapes were
-            raise AssertionError(f"affine_backward raised ValueError ({err}) with dout {dout.shape}, x {x.shape}, "
-                                 f"W {W.shape}: write each gradient's shape under its product and transpose the "
-                                 f"factor that does not fit") from None
+            fail(f"affine_backward raised ValueError ({err}) with dout {dout.shape}, x {x.shape}, "
+                 f"W {W.shape}: write each gradient's shape under its product and transpose the "
+                 f"factor that does not fit")
         assert isinstance(result, (tuple, list)) and len(result) == 3, (
             f"affine_backward must return a tuple (dx, dW, db), got {type(result).__name__}"
             + (f" of length {len(result)}" if isinstance(result, (tuple, list)) else ""))
@@ -173,7 +174,7 @@ def check_softmax_cross_entropy(softmax_cross_entropy: Callable[..., Any]) -> st
             loss = assert_finite_result(loss, f"the loss {what}", "a finite number")
             dscores = assert_finite_result(dscores, f"dscores {what}", "finite values")
         except AssertionError as err:
-            raise AssertionError(str(err) + hint) from None
+            fail(str(err) + hint)
     want = _softmax_ce(big, np.array([0, 1]))
     assert abs(float(loss) - want) < 1e-6 * want, f"the loss {what} is {float(loss):.4g}, expected {want:.4g}{hint}"
     return f"loss right; dscores matches numerical gradients (worst relative error {worst:.1e}); stable at ±1000"
@@ -260,8 +261,7 @@ def check_initial_loss_prediction(predictions: Callable[[], Any]) -> str:
     X = rng.normal(size=(500, 2))
     measured = {}
     for c, guess, name in [(3, loss_3_classes, "loss_3_classes"), (10, loss_10_classes, "loss_10_classes")]:
-        if isinstance(guess, str):
-            raise AssertionError(f"{name} must be a number, got the text {guess!r}")
+        expect(not isinstance(guess, str), f"{name} must be a number, got the text {guess!r}")
         guess = assert_finite_result(guess, name, "one number (your predicted loss)")
         assert guess.size == 1, f"{name} must be one number, got an array of shape {guess.shape}"
         y = rng.integers(0, c, size=len(X))

@@ -13,18 +13,10 @@ from typing import Any, Callable
 
 import numpy as np
 
-from utils.checks.core import TENSORFLOW_TIME_LIMIT, exercise, predicted_number
+from utils.checks.asserts import assert_finite_result, expect, fail, predicted_number
+from utils.checks.core import TENSORFLOW_TIME_LIMIT, exercise
 
 N_CLASSES = 10
-
-
-def _as_float_array(value: Any, what: str) -> np.ndarray:
-    assert value is not None, f"{what} returned None: did you forget `return`?"
-    try:
-        arr = np.asarray(value, dtype=np.float64)
-    except Exception as err:  # a ragged list, a string, ...
-        raise AssertionError(f"{what} must return numbers (an array or tensor), got {type(value).__name__}: {err}")
-    return arr
 
 
 # ------------------------------------------------------------------------------------ helpers for 11.1 and 11.2
@@ -60,10 +52,9 @@ def _compare_params(model: Any, reference: Any, what: str, hints: dict[str, str]
     """AssertionError naming the first layer kind whose weight count differs from the reference model's."""
     got, want = _params_by_kind(model), _params_by_kind(reference)
     for kind in sorted(set(got) | set(want)):
-        if got.get(kind, 0) != want.get(kind, 0):
-            raise AssertionError(
-                f"{what}: your {kind} layers hold {got.get(kind, 0):,} weights in all, the plan gives "
-                f"{want.get(kind, 0):,}. {hints.get(kind, 'Compare your layers with the plan, one by one.')}")
+        expect(got.get(kind, 0) == want.get(kind, 0),
+               f"{what}: your {kind} layers hold {got.get(kind, 0):,} weights in all, the plan gives "
+               f"{want.get(kind, 0):,}. {hints.get(kind, 'Compare your layers with the plan, one by one.')}")
     n_got, n_want = int(model.count_params()), int(reference.count_params())
     assert n_got == n_want, f"{what} has {n_got:,} weights, the plan gives {n_want:,}: compare it with the plan"
 
@@ -90,10 +81,9 @@ def _run(model: Any, inputs: list[Any], what: str, expected: str) -> np.ndarray:
         out = model(inputs, training=False)
     except Exception as err:
         shapes = " and ".join(f"{tuple(np.shape(x))} {np.asarray(x).dtype}" for x in inputs)
-        raise AssertionError(
-            f"{what} could not be called on inputs of shapes {shapes} ({type(err).__name__}: "
-            f"{str(err).splitlines()[0][:160]}). {expected}") from None
-    return _as_float_array(out, what)
+        fail(f"{what} could not be called on inputs of shapes {shapes} ({type(err).__name__}: "
+             f"{str(err).splitlines()[0][:160]}). {expected}")
+    return assert_finite_result(out, what, "numbers (an array or tensor)")
 
 
 def _label_changes(model: Any, first: np.ndarray, labels: np.ndarray, what: str) -> np.ndarray:
@@ -239,11 +229,11 @@ def check_label_accuracy(label_accuracy: Callable[[Any, Any], float]) -> str:
     want = float(np.mean(probs.argmax(axis=1) == requested))
     got = label_accuracy(probs, requested)
     assert got is not None, "label_accuracy returned None: did you forget `return`?"
-    got_arr = _as_float_array(got, "label_accuracy")
+    got_arr = assert_finite_result(got, "label_accuracy", "one number (a fraction between 0 and 1)")
     assert got_arr.size == 1, f"label_accuracy must return one number, got shape {got_arr.shape}"
     got_f = float(got_arr.reshape(()))
-    if abs(got_f - 100 * want) < 1e-6 and abs(want) > 1e-9:
-        raise AssertionError("return a fraction between 0 and 1, not a percentage")
+    expect(not (abs(got_f - 100 * want) < 1e-6 and abs(want) > 1e-9),
+           "return a fraction between 0 and 1, not a percentage")
     assert abs(got_f - want) < 1e-9, (
         f"got {got_f:.4f}, but {want:.4f} of the images have their most probable class (argmax over axis 1) equal "
         "to the requested digit")
@@ -279,8 +269,8 @@ def check_label_blind_prediction(predicted: Any, measured: Any) -> str:
     else:
         hint = ("below chance would need the generator to avoid the requested digit on purpose, and nothing "
                 "rewards that either")
-    raise AssertionError(f"you predicted {guess:.0%}, the run measured {run:.0%}: {hint}. With 10 classes, luck "
-                         f"alone is right {CHANCE:.0%} of the time")
+    fail(f"you predicted {guess:.0%}, the run measured {run:.0%}: {hint}. With 10 classes, luck "
+         f"alone is right {CHANCE:.0%} of the time")
 
 
 # ------------------------------------------------------------------------------------------------ 11.5
@@ -295,7 +285,8 @@ def check_one_hot_channels(one_hot_channels: Callable[[Any, Any], Any]) -> str:
     rng = np.random.default_rng(3)
     images = rng.uniform(-1, 1, (6, 28, 28, 1)).astype("float32")
     labels = np.array([0, 3, 9, 3, 7, 1], dtype="int32")
-    out = _as_float_array(one_hot_channels(tf.constant(images), tf.constant(labels)), "one_hot_channels")
+    out = assert_finite_result(one_hot_channels(tf.constant(images), tf.constant(labels)), "one_hot_channels",
+                               "numbers (an array or tensor)")
     assert out.shape == (6, 28, 28, 11), (f"for 6 images of shape (28, 28, 1) the result must have shape "
                                           f"(6, 28, 28, 11): the image plus 10 label channels, got {out.shape}")
     assert np.allclose(out[..., 0], images[..., 0], atol=1e-6), (

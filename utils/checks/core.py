@@ -26,26 +26,27 @@ returns; student code that swallows ``KeyboardInterrupt`` (a bare ``except:`` in
 a check called outside the main thread runs without a time limit.
 
 Results go into :data:`RESULTS`, an explicit, documented record of this kernel's check results, which
-:func:`summary` reads at the end of each notebook. Restarting the kernel clears it.
+:func:`summary` reads at the end of each notebook. Restarting the kernel clears it. Which exercises a notebook has
+is read from its check module when asked (:data:`EXERCISES`, :data:`CHECK_MODULES`): importing a module registers
+nothing. The helpers a check uses to fail with a hint are in :mod:`utils.checks.asserts`.
 """
 from __future__ import annotations
 
 import _thread
 import functools
+import importlib
 import math
 import os
-import re
 import signal
+import sys
 import threading
 import time
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from types import TracebackType
-from typing import TYPE_CHECKING, Any, Callable, TypeVar
+from types import FunctionType, TracebackType
+from typing import Any, Callable, TypeVar
 
 from utils.conventions import ICON_OF_STATUS, RESULT_FIELDS, Status, count_statuses
-
-if TYPE_CHECKING:
-    import numpy as np
 
 T = TypeVar("T")
 
@@ -83,25 +84,77 @@ class Exercise:
 
 @dataclass
 class CheckResults:
-    """What the checks run in this kernel found: ``{(notebook, number): (status, message)}``."""
+    """What the checks run in this kernel found: ``{(notebook, number): (status, message)}``, and the titles of the
+    exercises checked (for :func:`export_results`)."""
 
     results: dict[tuple[str, int], tuple[Status, str]] = field(default_factory=dict)
+    titles: dict[tuple[str, int], str] = field(default_factory=dict)
 
     def record(self, ex: Exercise, status: Status, message: str) -> None:
         self.results[(ex.notebook, ex.number)] = (status, message)
+        self.titles[(ex.notebook, ex.number)] = ex.title
 
     def status_of(self, ex: Exercise) -> tuple[Status, str] | None:
         return self.results.get((ex.notebook, ex.number))
 
     def clear(self) -> None:
         self.results.clear()
+        self.titles.clear()
 
 
 RESULTS = CheckResults()
 """This kernel's check results (module-level on purpose, so :func:`summary` can list them)."""
 
-EXERCISES: dict[str, list[Exercise]] = {}
-"""Catalogue of every exercise, by notebook number, filled in as the check modules are imported."""
+CHECK_MODULES: dict[str, str] = {
+    "00": "getting_started", "01": "the_neuron", "02": "activations_and_feedforward",
+    "03": "loss_and_gradient_descent", "04": "backpropagation", "05": "keras_mnist", "06": "word_embeddings",
+    "07": "image_embeddings_and_memory", "08": "toy_gan", "09": "vanilla_gan", "10": "dcgan",
+    "11": "conditional_gan", "12": "stylegan_ideas_and_ethics",
+}
+"""The course's check modules, ``utils.checks.<name>``, by the number of the notebook they check."""
+
+
+def _notebook_namespace() -> Mapping[str, Any]:
+    """The running notebook's global names (a Jupyter kernel runs its cells in ``__main__``)."""
+    main = sys.modules.get("__main__")
+    return vars(main) if main is not None else {}
+
+
+def _exercises_in(namespace: Mapping[str, Any]) -> set[Exercise]:
+    """The exercises of the checks (functions decorated with :func:`exercise`) defined in ``namespace``."""
+    return {obj.exercise for obj in namespace.values()
+            if isinstance(obj, FunctionType) and isinstance(getattr(obj, "exercise", None), Exercise)}
+
+
+class Catalogue(Mapping[str, list[Exercise]]):
+    """Every declared exercise, by notebook number: ``EXERCISES["01"]`` lists 01's exercises, sorted by number.
+
+    Nothing is registered anywhere: a notebook's exercises are read, when asked for, from the checks that declare
+    them. For the course's notebooks that is the module in :data:`CHECK_MODULES`; any other number (a notebook
+    that declares its own exercises with ``@exercise`` in a code cell, as the tests' fixture notebooks do) is
+    read from the running notebook's namespace, ``__main__``.
+    """
+
+    def __getitem__(self, notebook: str) -> list[Exercise]:
+        if notebook in CHECK_MODULES:
+            namespace = vars(importlib.import_module(f"utils.checks.{CHECK_MODULES[notebook]}"))
+        else:
+            namespace = _notebook_namespace()
+        found = sorted((e for e in _exercises_in(namespace) if e.notebook == notebook), key=lambda e: e.number)
+        if not found:
+            raise KeyError(notebook)
+        return found
+
+    def __iter__(self) -> Iterator[str]:
+        in_notebook = {e.notebook for e in _exercises_in(_notebook_namespace())}
+        return iter(sorted(set(CHECK_MODULES) | in_notebook))
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+
+EXERCISES = Catalogue()
+"""Every declared exercise, by notebook number (see :class:`Catalogue`)."""
 
 
 def time_limit_in_effect(declared: float | None) -> float | None:
@@ -184,16 +237,11 @@ def _absorb_pending_interrupt(wait: float = 1.0) -> None:
         pass
 
 
-def _validate_time_limit(time_limit: float | None) -> None:
-    ok = time_limit is None or (isinstance(time_limit, (int, float)) and not isinstance(time_limit, bool)
-                                and math.isfinite(time_limit) and time_limit > 0)
-    if not ok:
-        raise ValueError(f"time_limit must be a positive number of seconds or None (no limit), got {time_limit!r}")
-
-
 def exercise(notebook: str, number: int, title: str, *,
              time_limit: float | None = DEFAULT_TIME_LIMIT) -> Callable[[Callable[..., str]], Callable[..., bool]]:
-    """Declare a check function as the check of exercise ``notebook.number``.
+    """Make a check function the check of exercise ``notebook.number`` (it gets an ``.exercise`` attribute).
+
+    Registers nothing: :data:`EXERCISES` finds the decorated function in its module (or notebook) when asked.
 
     Args:
         notebook: two-digit notebook number, e.g. ``"03"``.
@@ -204,17 +252,8 @@ def exercise(notebook: str, number: int, title: str, *,
 
     The decorated function returns ``True`` when the check passes, and raises otherwise (see module docs).
     """
-    if not (isinstance(notebook, str) and len(notebook) == 2 and notebook.isdigit()):
-        raise ValueError(f"notebook must be a two-digit string like '01', got {notebook!r}")
-    _validate_time_limit(time_limit)
-
     def decorate(fn: Callable[..., str]) -> Callable[..., bool]:
         ex = Exercise(notebook, number, title)
-        known = EXERCISES.setdefault(notebook, [])
-        if any(e.number == number for e in known):
-            raise ValueError(f"exercise {ex.label} is declared twice")
-        known.append(ex)
-        known.sort(key=lambda e: e.number)
 
         @functools.wraps(fn)
         def run(*args: Any, **kwargs: Any) -> bool:
@@ -288,15 +327,12 @@ def use_or_reference(label: str, student: T, reference: T, *, verbose: bool = Tr
     Returns:
         ``student`` or ``reference``.
     """
-    m = re.fullmatch(r"(\d\d)\.(\d+)", label) if isinstance(label, str) else None
-    if m is None:
-        raise ValueError(f"label must look like '04.1' (notebook.exercise), got {label!r}")
-    key = (m.group(1), int(m.group(2)))
-    known = {(e.notebook, e.number) for e in EXERCISES.get(m.group(1), [])}
-    if key not in known:
-        raise ValueError(f"exercise {label} is not declared; declared for notebook {m.group(1)}: "
-                         f"{', '.join(f'{m.group(1)}.{n}' for _, n in sorted(known)) or 'none'}")
-    found = RESULTS.results.get(key)
+    notebook = str(label).split(".")[0]
+    declared = {e.label: e for e in EXERCISES.get(notebook, [])}
+    if label not in declared:
+        raise ValueError(f"exercise {label!r} is not declared; declared for notebook {notebook}: "
+                         f"{', '.join(declared) or 'none'}")
+    found = RESULTS.status_of(declared[label])
     if found is not None and found[0] == "passed":
         return student
     if verbose:
@@ -330,81 +366,6 @@ def summary(notebook: str, *, verbose: bool = True) -> dict[str, Status]:
     return out
 
 
-def assert_finite_result(value: Any, what: str, expected: str) -> np.ndarray:
-    """``value`` (a student's return value) as a float64 array, or an AssertionError saying what came back.
-
-    Catches the results that would otherwise make a later hint blame the wrong thing: ``None`` (a forgotten
-    ``return``), something that is not numbers, NaN (0/0, log of a negative number, inf - inf) and ±inf (log(0), a
-    division by zero, an overflowing exp).
-
-    Args:
-        value: what the student's function returned.
-        what: how to name it at the start of the message, e.g. ``"binary_cross_entropy(y, p)"``.
-        expected: what it should have been, e.g. ``"one positive number (the mean loss)"``.
-
-    Returns:
-        ``np.asarray(value, dtype=np.float64)``, any shape, every entry finite.
-    """
-    import numpy as np
-
-    if value is None:
-        raise AssertionError(f"{what}: your function returned None, expected {expected}. Did you forget `return`?")
-    try:
-        arr = np.asarray(value, dtype=np.float64)
-    except (TypeError, ValueError):
-        shown = repr(value)
-        shown = shown if len(shown) <= 60 else shown[:57] + "..."
-        raise AssertionError(f"{what}: your function returned {type(value).__name__} {shown}, expected {expected}"
-                             ) from None
-    if np.any(np.isnan(arr)):
-        where = "NaN" if arr.ndim == 0 else f"NaN in {int(np.sum(np.isnan(arr)))} of {arr.size} entries"
-        raise AssertionError(f"{what}: your function returned {where} (not a number), expected {expected}. Look "
-                             f"for log(0) or 0/0, the log or square root of a negative number, or inf - inf")
-    if np.any(np.isinf(arr)):
-        where = "inf" if arr.ndim == 0 else f"inf in {int(np.sum(np.isinf(arr)))} of {arr.size} entries"
-        raise AssertionError(f"{what}: your function returned {where}, expected {expected}. Look for log(0), a "
-                             f"division by zero or exp of a large number")
-    return arr
-
-
-def predicted_number(value: Any, name: str, what: str = "one number") -> float:
-    """A student's written prediction (a predict-before-you-run exercise) as a finite float.
-
-    Args:
-        value: what the student set, e.g. ``predicted_ratio``; ``None`` (the stub's value) means not attempted.
-        name: the variable's name, for the messages.
-        what: what it should be, e.g. ``"one number (a fraction such as 0.5)"``.
-
-    Raises:
-        NotImplementedError: ``value`` is still None (the check reports "not attempted").
-        AssertionError: ``value`` is not one real number (a string, a bool, a list) or is not finite.
-    """
-    import numpy as np
-
-    if value is None:
-        raise NotImplementedError(f"{name} is still None")
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
-        raise AssertionError(f"{name} should be {what}, got {type(value).__name__} {value!r}")
-    guess = float(value)
-    assert np.isfinite(guess), f"{name} should be a finite number, got {value!r}"
-    return guess
-
-
-def assert_close(actual: Any, expected: Any, what: str, *, rtol: float = 1e-6, atol: float = 1e-8) -> None:
-    """Raise AssertionError with a readable hint unless ``actual`` ≈ ``expected`` (shapes must match too).
-
-    ``actual`` being None, NaN or inf gets a message saying so (not "has shape ()" or "is off by up to nan").
-    """
-    import numpy as np
-
-    e = np.asarray(expected, dtype=np.float64)
-    a = assert_finite_result(actual, what, f"values like {e.ravel()[:3]} (shape {e.shape})")
-    assert a.shape == e.shape, f"{what} has shape {a.shape}, expected {e.shape}"
-    if not np.allclose(a, e, rtol=rtol, atol=atol):
-        worst = float(np.max(np.abs(a - e)))
-        raise AssertionError(f"{what} is off by up to {worst:.3g} (expected e.g. {e.ravel()[:3]}, got {a.ravel()[:3]})")
-
-
 def export_results(notebook: str | None = None) -> list[dict[str, Any]]:
     """This kernel's check results as JSON-ready dicts (for hand-in manifests), sorted by label.
 
@@ -415,10 +376,12 @@ def export_results(notebook: str | None = None) -> list[dict[str, Any]]:
     Returns:
         ``[{"label": "01.1", "notebook": "01", "number": 1, "title": ..., "status": ..., "message": ...}, ...]``.
     """
-    titles = {(e.notebook, e.number): e.title for exs in EXERCISES.values() for e in exs}
     keys = set(RESULTS.results)
+    titles = dict(RESULTS.titles)
     if notebook is not None:
-        keys = {k for k in keys if k[0] == notebook} | {(e.notebook, e.number) for e in EXERCISES.get(notebook, [])}
+        declared = EXERCISES.get(notebook, [])
+        keys = {k for k in keys if k[0] == notebook} | {(e.notebook, e.number) for e in declared}
+        titles.update({(e.notebook, e.number): e.title for e in declared})
     rows = []
     for nb, number in sorted(keys):
         status, message = RESULTS.results.get((nb, number), ("not attempted", ""))

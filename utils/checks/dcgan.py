@@ -14,6 +14,7 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
+from utils.checks.asserts import fail, require_answer
 from utils.checks.core import TENSORFLOW_TIME_LIMIT, exercise
 
 # ------------------------------------------------------------------------------------------------ 10.1
@@ -53,9 +54,8 @@ def check_conv_transpose_size(conv_transpose_size: Callable[[int, int, int, str]
         else:
             hint = (f"with 'valid' padding, stamps of width {kernel} start {stride} pixels apart, one per input "
                     f"pixel: where does the last one end?")
-        raise AssertionError(
-            f"a Conv2DTranspose with kernel {kernel}, stride {stride}, padding '{padding}' turns a {size}x{size} map "
-            f"into {want}x{want}, your function says {got}: {hint}")
+        fail(f"a Conv2DTranspose with kernel {kernel}, stride {stride}, padding '{padding}' turns a {size}x{size} map "
+             f"into {want}x{want}, your function says {got}: {hint}")
     return ("matches Keras for 'same' (size × stride) and 'valid' ((size − 1) × stride + the kernel, or a full "
             "stride when the kernel is shorter)")
 
@@ -85,8 +85,8 @@ def _as_pairs(answer: Any) -> set[tuple[int, int]]:
     try:
         pairs = {(int(k), int(s)) for k, s in answer}
     except (TypeError, ValueError):
-        raise AssertionError(f"even_overlap should be a list of (kernel, stride) pairs taken from the list above, "
-                             f"e.g. [(5, 2), (6, 2)]; got {answer!r}") from None
+        fail(f"even_overlap should be a list of (kernel, stride) pairs taken from the list above, "
+             f"e.g. [(5, 2), (6, 2)]; got {answer!r}")
     unknown = sorted(pairs - set(OVERLAP_CANDIDATES))
     assert not unknown, (f"{unknown} {'is' if len(unknown) == 1 else 'are'} not among the pairs to judge: "
                          f"choose from {list(OVERLAP_CANDIDATES)}")
@@ -100,8 +100,7 @@ def check_even_overlap(even_overlap: Sequence[tuple[int, int]] | None) -> str:
 
     The truth is measured on real Keras layers (:func:`interior_taps`), not stored.
     """
-    if even_overlap is None:
-        raise NotImplementedError("even_overlap is still None")
+    require_answer(even_overlap, "even_overlap")
     chosen = _as_pairs(even_overlap)
     taps = {pair: interior_taps(*pair) for pair in OVERLAP_CANDIDATES}
     even = {pair for pair, t in taps.items() if t.min() == t.max()}
@@ -116,8 +115,8 @@ def check_even_overlap(even_overlap: Sequence[tuple[int, int]] | None) -> str:
         verdict = "evenly (the same count everywhere)" if (kernel, stride) in even else "unevenly"
         lines.append(f"kernel {kernel}, stride {stride}: along a row the interior pixels get {counts}, ... taps, "
                      f"so it overlaps {verdict}")
-    raise AssertionError(f"{len(wrong)} of your {len(OVERLAP_CANDIDATES)} judgements are off: " + "; ".join(lines)
-                         + ". Count, for one output pixel, how many stamps starting `stride` apart cover it")
+    fail(f"{len(wrong)} of your {len(OVERLAP_CANDIDATES)} judgements are off: " + "; ".join(lines)
+         + ". Count, for one output pixel, how many stamps starting `stride` apart cover it")
 
 
 # ------------------------------------------------------------------------------------------------ 10.3
@@ -203,10 +202,9 @@ def _check_structure(model: Any, plan: list[tuple[str, Any, Any]], player: str, 
         i = next((i for i, (a, b) in enumerate(zip(got, expected)) if a != b), min(len(got), len(expected)))
         found = got[i] if i < len(got) else "nothing"
         want = expected[i] if i < len(expected) else "the end of the model"
-        raise AssertionError(
-            f"the {player} ({sizes}) has the layers {' → '.join(got)}; the plan is {' → '.join(expected)}. At "
-            f"position {i + 1} the plan has {want}, yours {found}: "
-            f"{_advice(want, i, got, expected, player)}")
+        fail(f"the {player} ({sizes}) has the layers {' → '.join(got)}; the plan is {' → '.join(expected)}. At "
+             f"position {i + 1} the plan has {want}, yours {found}: "
+             f"{_advice(want, i, got, expected, player)}")
     for row, ((token, layer), (_, shape, weights)) in enumerate(zip(tokens, plan), start=1):
         if token == "LeakyReLU":
             slope = float(getattr(layer, "negative_slope", 0.2))
@@ -217,14 +215,14 @@ def _check_structure(model: Any, plan: list[tuple[str, Any, Any]], player: str, 
         try:
             out_shape = tuple(int(d) for d in layer.output.shape[1:])
         except Exception:  # a layer that was never connected to an input
-            raise AssertionError(f"the {player}'s layers have no known output shape: start the model with "
-                                 f"keras.Input(...) (keras.Sequential([keras.Input(shape), ...]))") from None
+            fail(f"the {player}'s layers have no known output shape: start the model with "
+                 f"keras.Input(...) (keras.Sequential([keras.Input(shape), ...]))")
         n = int(layer.count_params())
         if out_shape != shape:
             tip = ("check strides (1 at 7x7, then 2) and padding='same'" if token.startswith("Conv")
                    else "check the number of units / the target shape")
-            raise AssertionError(f"the {player} ({sizes}): its {token} at position {row} outputs {out_shape}, the "
-                                 f"plan says {shape}: {tip}")
+            fail(f"the {player} ({sizes}): its {token} at position {row} outputs {out_shape}, the "
+                 f"plan says {shape}: {tip}")
         if n != weights:
             if token == "Conv2DTranspose" and row < len(plan) - 1 and n == weights + shape[-1]:
                 tip = "it has a bias: give layers followed by BatchNorm use_bias=False (BatchNorm's shift replaces it)"
@@ -236,8 +234,8 @@ def _check_structure(model: Any, plan: list[tuple[str, Any, Any]], player: str, 
                 tip = "check the kernel size (4) and the number of filters"
             else:
                 tip = "check the number of units"
-            raise AssertionError(f"the {player} ({sizes}): its {token} at position {row} has {n:,} weights, the "
-                                 f"plan says {weights:,}: {tip}")
+            fail(f"the {player} ({sizes}): its {token} at position {row} has {n:,} weights, the "
+                 f"plan says {weights:,}: {tip}")
 
 
 def _check_dropout_rate(model: Any, dropout: float, sizes: str) -> None:

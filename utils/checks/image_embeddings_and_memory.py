@@ -14,7 +14,8 @@ from typing import Any, Callable
 
 import numpy as np
 
-from utils.checks.core import assert_finite_result, exercise
+from utils.checks.asserts import assert_finite_result, expect, fail, require_answer
+from utils.checks.core import exercise
 
 # ------------------------------------------------------------------------------------------------ 07.1
 KNN_K = 7
@@ -55,35 +56,35 @@ def _knn_variant(database: np.ndarray, labels: np.ndarray, queries: np.ndarray, 
     return np.array(out, dtype=np.int64)
 
 
-KNN_MISTAKES: tuple[tuple[str, dict[str, Any], str], ...] = (
-    ("euclidean", {"score": "euclidean"},
-     "your labels follow Euclidean distance. Rank by cosine similarity: divide every row of both arrays by its "
-     "length first, then one matrix product gives every query-database cosine at once"),
-    ("dot", {"score": "dot"},
-     "your labels follow the raw dot product, which favours long database vectors. Divide each database row by "
-     "its length too (dividing only the queries does not change any query's ranking)"),
-    ("least", {"pick": "least"},
-     "your neighbours are the k LEAST similar rows: np.argsort sorts ascending, so sort -similarities (or take "
-     "the last k and reverse them)"),
-    ("skip_first", {"pick": "skip_first"},
-     "you skipped the most similar database vector. The queries are not in the database, so the nearest row is "
-     "a real neighbour (notebook 06 dropped the query word itself because it was in the table)"),
-    ("k_minus_1", {"k": KNN_K - 1},
-     f"with k = {KNN_K} your labels match a vote among {KNN_K - 1} neighbours: take [:, :k], not [:, :k - 1]"),
-    ("k_plus_1", {"k": KNN_K + 1},
-     f"with k = {KNN_K} your labels match a vote among {KNN_K + 1} neighbours: take [:, :k], not [:, :k + 1]"),
-    ("no_vote", {"tie": "none"},
-     "your labels are those of the single nearest neighbour: let the k nearest vote (the most common label "
-     "among them wins)"),
-    ("smallest", {"tie": "smallest"},
-     "the vote is right except on ties, where you chose the smallest label (np.bincount(...).argmax() does). "
-     "On a tie, choose the label of the nearest neighbour among the tied labels (e.g. walk the neighbours "
-     "nearest first; Counter(labels).most_common(1) keeps that order for equal counts)"),
-    ("farthest", {"tie": "farthest"},
-     "the vote is right except on ties, where you chose the label of the farther neighbour: list the neighbours "
-     "most similar first, so that a tie goes to the nearest one"),
-)
-"""(name, changes to :func:`_knn_variant`'s arguments, hint) for each plausible wrong answer of 07.1."""
+KNN_MISTAKE_ARGS: dict[str, dict[str, Any]] = {
+    "euclidean": {"score": "euclidean"}, "dot": {"score": "dot"}, "least": {"pick": "least"},
+    "skip_first": {"pick": "skip_first"}, "k_minus_1": {"k": KNN_K - 1}, "k_plus_1": {"k": KNN_K + 1},
+    "no_vote": {"tie": "none"}, "smallest": {"tie": "smallest"}, "farthest": {"tie": "farthest"},
+}
+"""How :func:`_knn_variant` gives each plausible wrong answer of 07.1 (changes to its arguments)."""
+
+KNN_MISTAKES: dict[str, str] = {
+    "euclidean": ("your labels follow Euclidean distance. Rank by cosine similarity: divide every row of both arrays "
+                  "by its length first, then one matrix product gives every query-database cosine at once"),
+    "dot": ("your labels follow the raw dot product, which favours long database vectors. Divide each database row by "
+            "its length too (dividing only the queries does not change any query's ranking)"),
+    "least": ("your neighbours are the k LEAST similar rows: np.argsort sorts ascending, so sort -similarities (or "
+              "take the last k and reverse them)"),
+    "skip_first": ("you skipped the most similar database vector. The queries are not in the database, so the nearest "
+                   "row is a real neighbour (notebook 06 dropped the query word itself because it was in the table)"),
+    "k_minus_1": (f"with k = {KNN_K} your labels match a vote among {KNN_K - 1} neighbours: "
+                  f"take [:, :k], not [:, :k - 1]"),
+    "k_plus_1": (f"with k = {KNN_K} your labels match a vote among {KNN_K + 1} neighbours: "
+                 f"take [:, :k], not [:, :k + 1]"),
+    "no_vote": ("your labels are those of the single nearest neighbour: let the k nearest vote (the most common label "
+                "among them wins)"),
+    "smallest": ("the vote is right except on ties, where you chose the smallest label (np.bincount(...).argmax() "
+                 "does). On a tie, choose the label of the nearest neighbour among the tied labels (e.g. walk the "
+                 "neighbours nearest first; Counter(labels).most_common(1) keeps that order for equal counts)"),
+    "farthest": ("the vote is right except on ties, where you chose the label of the farther neighbour: list the "
+                 "neighbours most similar first, so that a tie goes to the nearest one"),
+}
+"""The hint for each plausible wrong answer of 07.1, by the name it has in :data:`KNN_MISTAKE_ARGS`."""
 
 
 def knn_test_data(seed: int = 71) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -110,16 +111,14 @@ def knn_test_data(seed: int = 71) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 def _labels_of(result: Any, m: int, what: str) -> np.ndarray:
     """The student's predicted labels as an int64 (m,) array, or an AssertionError naming what came back."""
-    if result is None:
-        raise AssertionError(f"{what} returned None, expected {m} int labels: did you forget `return`?")
+    expect(result is not None, f"{what} returned None, expected {m} int labels: did you forget `return`?")
     arr = np.asarray(result)
     if arr.dtype.kind == "f" and np.all(np.isfinite(arr)) and np.all(arr == np.round(arr)):
         arr = arr.astype(np.int64)
-    if arr.dtype.kind not in "iu":
-        raise AssertionError(f"{what} returned values of type {arr.dtype}, expected int labels (one per query)")
+    expect(arr.dtype.kind in "iu", f"{what} returned values of type {arr.dtype}, expected int labels (one per query)")
     if arr.shape != (m,):
         hint = " (one label per query, not the neighbours' labels: vote them down to one)" if arr.ndim == 2 else ""
-        raise AssertionError(f"{what} returned shape {arr.shape}, expected ({m},): one label per query{hint}")
+        fail(f"{what} returned shape {arr.shape}, expected ({m},): one label per query{hint}")
     return arr.astype(np.int64)
 
 
@@ -135,18 +134,16 @@ def check_knn_predict(knn_predict: Callable) -> str:
     assert np.array_equal(database, db_before) and np.array_equal(queries, q_before), (
         "knn_predict changed its input arrays (e.g. normalised them in place with /=): compute new arrays instead")
     if not np.array_equal(got, want):
-        for _, change, hint in KNN_MISTAKES:
-            args = {"k": KNN_K, **change}
+        for name, hint in KNN_MISTAKES.items():
+            args = {"k": KNN_K, **KNN_MISTAKE_ARGS[name]}
             k = args.pop("k")
-            if np.array_equal(got, _knn_variant(database, labels, queries, k, **args)):
-                raise AssertionError(hint)
+            expect(not np.array_equal(got, _knn_variant(database, labels, queries, k, **args)), hint)
         i = int(np.flatnonzero(got != want)[0])
         s = _knn_variant(database, labels, queries[i:i + 1], 1)   # (the nearest label, for the message)
-        raise AssertionError(
-            f"for 120 random queries and k = {KNN_K}, {int(np.sum(got != want))} labels differ from a cosine "
-            f"{KNN_K}-NN vote; e.g. query {i}: expected {want[i]}, got {got[i]} (its nearest database row is "
-            f"labelled {s[0]}). Rank each query's database rows by cosine similarity, most similar first, let "
-            f"the first k vote, and break a tie with the nearest neighbour's label")
+        fail(f"for 120 random queries and k = {KNN_K}, {int(np.sum(got != want))} labels differ from a cosine "
+             f"{KNN_K}-NN vote; e.g. query {i}: expected {want[i]}, got {got[i]} (its nearest database row is "
+             f"labelled {s[0]}). Rank each query's database rows by cosine similarity, most similar first, let "
+             f"the first k vote, and break a tie with the nearest neighbour's label")
 
     # 2) a tie read off a small example: 4 neighbours, two votes each, the nearest decides
     angles = np.deg2rad([5.0, 10.0, 20.0, 30.0, 80.0])                 # from the query's direction [1, 0]
@@ -154,14 +151,13 @@ def check_knn_predict(knn_predict: Callable) -> str:
     query = np.array([[2.0, 0.0]])
     for tie_labels, want in [(np.array([7, 3, 3, 7, 5]), 7), (np.array([3, 7, 7, 3, 5]), 3)]:
         got = _labels_of(knn_predict(small.copy(), tie_labels.copy(), query.copy(), 4), 1, "knn_predict")[0]
-        if got != want:
-            raise AssertionError(
-                f"a query at 0° with database vectors at 5°, 10°, 20°, 30° and 80° labelled "
-                f"{tie_labels.tolist()} and k = 4: the 4 nearest are labelled {tie_labels[:4].tolist()}, a 2-2 tie, "
-                f"which goes to the nearest neighbour's label {want}; you returned {got}. "
-                + ("That is the 80° vector's label: are you ranking by Euclidean distance or dot product, or "
-                   "taking the least similar rows?" if got == tie_labels[4] else
-                   "On a tie choose the label of the nearest neighbour among the tied labels"))
+        expect(got == want,
+               f"a query at 0° with database vectors at 5°, 10°, 20°, 30° and 80° labelled "
+               f"{tie_labels.tolist()} and k = 4: the 4 nearest are labelled {tie_labels[:4].tolist()}, a 2-2 tie, "
+               f"which goes to the nearest neighbour's label {want}; you returned {got}. "
+               + ("That is the 80° vector's label: are you ranking by Euclidean distance or dot product, or "
+                  "taking the least similar rows?" if got == tie_labels[4] else
+                  "On a tie choose the label of the nearest neighbour among the tied labels"))
 
     # 3) k = 1 is the nearest neighbour's label
     got1 = _labels_of(knn_predict(database, labels, queries, 1), len(queries), "knn_predict")
@@ -186,8 +182,7 @@ def check_pixel_knn_prediction(answer: Any, measured_accuracy: float) -> str:
     """``answer``: the letter of :data:`PIXEL_KNN_CHOICES` the student predicted for the 5-NN accuracy on raw
     pixels (``None``: not attempted); ``measured_accuracy``: what the notebook's run measured, in [0, 1]."""
     letters = ", ".join(repr(k) for k in PIXEL_KNN_CHOICES)
-    if answer is None:
-        raise NotImplementedError("the answer is still None")
+    require_answer(answer, "the answer")
     measured = float(assert_finite_result(measured_accuracy, "measured_accuracy", "an accuracy in [0, 1]"))
     if not 0.0 <= measured <= 1.0:
         raise ValueError(f"measured_accuracy must be a fraction in [0, 1] (what the run printed), got {measured}")
@@ -195,12 +190,11 @@ def check_pixel_knn_prediction(answer: Any, measured_accuracy: float) -> str:
     assert letter in PIXEL_KNN_CHOICES, f"answer with one of the letters {letters}, got {answer!r}"
     low, high, text = PIXEL_KNN_CHOICES[letter]
     right = next(k for k, (lo, hi, _) in PIXEL_KNN_CHOICES.items() if lo <= measured <= hi)
-    if letter != right:
-        raise AssertionError(
-            f"you chose {letter} ({text}); the run measured {measured:.1%}. Why so high: MNIST digits are centred "
-            f"and scaled to the same size, so a 3 shares most of its ink with other 3s, and with 5,000 examples "
-            f"almost every test digit has a close twin. Change your answer to the choice that fits the run, "
-            f"then re-run this check")
+    expect(letter == right,
+           f"you chose {letter} ({text}); the run measured {measured:.1%}. Why so high: MNIST digits are centred "
+           f"and scaled to the same size, so a 3 shares most of its ink with other 3s, and with 5,000 examples "
+           f"almost every test digit has a close twin. Change your answer to the choice that fits the run, "
+           f"then re-run this check")
     return f"you chose {letter} ({text}); the run measured {measured:.1%} with plain pixels and no training at all"
 
 
@@ -234,12 +228,12 @@ def check_sentence_vector(sentence_vector: Callable) -> str:
         try:
             out = sentence_vector(sentence, dict(index), vectors, set(TOY_STOP_WORDS))
         except KeyError as err:
-            raise AssertionError(f"for {sentence!r} your code raised KeyError {err}: skip the words that are not in "
-                                 f"word_index (test `word in word_index`)") from None
+            fail(f"for {sentence!r} your code raised KeyError {err}: skip the words that are not in "
+                 f"word_index (test `word in word_index`)")
         except ValueError as err:
-            raise AssertionError(f"for {sentence!r} your code raised ValueError ({err}), but it holds the content "
-                                 f"words {sorted(set(content))}: split it with emb.tokenize (lower case, punctuation "
-                                 f"dropped) before looking the words up") from None
+            fail(f"for {sentence!r} your code raised ValueError ({err}), but it holds the content "
+                 f"words {sorted(set(content))}: split it with emb.tokenize (lower case, punctuation "
+                 f"dropped) before looking the words up")
         assert np.array_equal(vectors, TOY_VECTORS), "sentence_vector changed the `vectors` array: do not modify it"
         got = assert_finite_result(out, f"sentence_vector({sentence!r})", "a vector of shape (3,)")
         assert got.shape == (3,), (f"sentence_vector({sentence!r}) returned shape {got.shape}, expected (3,): one "
@@ -263,12 +257,10 @@ def check_sentence_vector(sentence_vector: Callable) -> str:
             "a word that occurs twice must count twice (do not use a set)": _mean_of(sorted(set(content))),
         }
         for hint, value in wrong.items():
-            if np.allclose(got, value):
-                raise AssertionError(f"for {sentence!r}: {hint}")
-        raise AssertionError(
-            f"for {sentence!r} expected the mean of the vectors of {content}, {np.round(want, 3).tolist()}, got "
-            f"{np.round(got, 3).tolist()}. Split with emb.tokenize (lower case, punctuation dropped), keep the "
-            f"words in word_index and not in stop_words, and average their rows of vectors")
+            expect(not np.allclose(got, value), f"for {sentence!r}: {hint}")
+        fail(f"for {sentence!r} expected the mean of the vectors of {content}, {np.round(want, 3).tolist()}, got "
+             f"{np.round(got, 3).tolist()}. Split with emb.tokenize (lower case, punctuation dropped), keep the "
+             f"words in word_index and not in stop_words, and average their rows of vectors")
 
     for sentence in ["The and of the.", "Hamlet in Elsinore", ""]:
         try:
@@ -278,9 +270,9 @@ def check_sentence_vector(sentence_vector: Callable) -> str:
         except NotImplementedError:
             raise
         except Exception as err:
-            raise AssertionError(f"for {sentence!r} (no known content word) raise ValueError with a message, not "
-                                 f"{type(err).__name__}: {err}") from None
+            fail(f"for {sentence!r} (no known content word) raise ValueError with a message, not "
+                 f"{type(err).__name__}: {err}")
         shown = np.round(np.asarray(out, dtype=float), 3).tolist() if out is not None else None
-        raise AssertionError(f"for {sentence!r} there is no known content word, so there is nothing to average: "
-                             f"raise ValueError(...) saying so (you returned {shown})")
+        fail(f"for {sentence!r} there is no known content word, so there is nothing to average: "
+             f"raise ValueError(...) saying so (you returned {shown})")
     return "mean of the content words' vectors, repeats counted, stop and unknown words skipped, ValueError if none"

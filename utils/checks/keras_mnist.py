@@ -1,13 +1,9 @@
-"""Checks for notebook 05 (Keras on MNIST): preprocessing images (05.1), building a two-layer Keras classifier
-(05.2), predicting a CNN's parameter count (05.3), a confusion matrix in NumPy (05.4), one training step with
-``tf.GradientTape`` (05.5) and the epoch loop around it (05.6).
+"""Checks for notebook 05 (Keras on MNIST): preprocessing images (05.1), a two-layer Keras classifier (05.2), a CNN's
+parameter count (05.3), a confusion matrix (05.4), a ``tf.GradientTape`` step (05.5) and the epoch loop (05.6).
 
-Each check tests behaviour with inputs it makes itself: random uint8 images for ``preprocess``, a short real training
-run on a few hundred MNIST images (from the verified ``data/mnist.npz``) for ``build_mlp`` and ``train_loop``, the
-layers of the model itself for the parameter prediction, random labels whose counts the check computes itself for
-``confusion_matrix``, and a gradient step the check computes with its own tape for ``make_train_step``. No check
-compares against a stored answer. Keras is imported inside the checks that need it, so importing
-:mod:`utils.checks` stays cheap.
+Each check tests behaviour on inputs it makes itself (random uint8 images; a short training run on a few hundred
+images of the verified ``data/mnist.npz``; the model's own layers; random labels; a step taken with its own tape),
+never against a stored answer. Keras is imported inside the checks, so importing :mod:`utils.checks` stays cheap.
 """
 from __future__ import annotations
 
@@ -15,7 +11,8 @@ from typing import Any, Callable
 
 import numpy as np
 
-from utils.checks.core import TENSORFLOW_TIME_LIMIT, assert_finite_result, exercise
+from utils.checks.asserts import assert_finite_result, expect, fail
+from utils.checks.core import TENSORFLOW_TIME_LIMIT, exercise
 
 N_CLASSES = 10
 IMAGE_SHAPE = (28, 28)
@@ -81,14 +78,13 @@ def _fit_input(model: Any, images: np.ndarray) -> np.ndarray:
     """Reshape (n, 28, 28) float32 images to what the model's input expects: (28, 28, 1), (28, 28) or (784,)."""
     try:
         shape = tuple(model.input_shape)[1:]
-    except Exception as exc:  # a model with no defined input
-        raise AssertionError("the model has no fixed input shape: start it with keras.Input(shape=(28, 28, 1))"
-                             ) from exc
+    except Exception:  # a model with no defined input
+        fail("the model has no fixed input shape: start it with keras.Input(shape=(28, 28, 1))")
     for want in [(28, 28, 1), (28, 28), (784,)]:
         if shape == want:
             return images.reshape((len(images), *want))
-    raise AssertionError(f"the model's input shape is {shape}; expected images of shape (28, 28, 1) (or (28, 28) "
-                         f"or (784,)): use keras.Input(shape=(28, 28, 1))")
+    fail(f"the model's input shape is {shape}; expected images of shape (28, 28, 1) (or (28, 28) or (784,)): use "
+         f"keras.Input(shape=(28, 28, 1))")
 
 
 def _count_params(model: Any) -> int:
@@ -161,8 +157,8 @@ def _layer_hint(layer: Any, guess: int, actual: int) -> str:
         if guess in (kh * kw * out, kh * kw * out + out):
             return (f"each {kh}×{kw} filter looks at all {c_in} channels of its input, so it has {kh}×{kw}×{c_in} "
                     f"weights, plus one bias")
-        return (f"a Conv2D layer has (kernel height × kernel width × input channels + 1 bias) × filters "
-                f"parameters; the image size does not matter (the same filters slide everywhere)")
+        return ("a Conv2D layer has (kernel height × kernel width × input channels + 1 bias) × filters parameters; "
+                "the image size does not matter (the same filters slide everywhere)")
     fan_in = shape[0]
     if guess == weights:
         return f"you left out the biases: one per unit, {out} here"
@@ -188,17 +184,17 @@ def check_cnn_params(predict_cnn_params: Callable[[], Any], model: Any) -> str:
     try:
         numbers = [float(g) for g in guess]
     except TypeError:
-        raise AssertionError(f"return a list of {len(actual)} numbers, one per layer with weights "
-                             f"({', '.join(type(layer).__name__ for layer in with_weights)}), "
-                             f"got {type(guess).__name__}") from None
+        fail(f"return a list of {len(actual)} numbers, one per layer with weights "
+             f"({', '.join(type(layer).__name__ for layer in with_weights)}), "
+             f"got {type(guess).__name__}")
     assert len(numbers) == len(actual), (f"you gave {len(numbers)} numbers; the model has {len(actual)} layers with "
                                          f"weights ({', '.join(layer.name for layer in with_weights)}); pooling, "
                                          f"Flatten and Dropout have none")
     for layer, g, a in zip(with_weights, numbers, actual):
         assert g == int(g), f"parameter counts are whole numbers, you gave {g} for layer {layer.name!r}"
-        if int(g) != a:
-            raise AssertionError(f"layer {layer.name!r} ({type(layer).__name__}): you predicted {int(g):,}, which is "
-                                 f"not right; {_layer_hint(layer, int(g), a)}")
+        if int(g) != a:  # (the hint is worked out only for a wrong count)
+            fail(f"layer {layer.name!r} ({type(layer).__name__}): you predicted {int(g):,}, which is not right; "
+                 f"{_layer_hint(layer, int(g), a)}")
     return f"all {len(actual)} layers right: {sum(actual):,} parameters in total"
 
 
@@ -232,7 +228,7 @@ def check_confusion_matrix(confusion_matrix: Callable[[np.ndarray, np.ndarray, i
         if not np.array_equal(got, want):
             hint = ("it is transposed: rows are the TRUE classes, columns the PREDICTED ones"
                     if np.array_equal(got, want.T) else "some counts are wrong")
-            raise AssertionError(f"C[i, j] must count examples with true class i predicted as j; {hint}")
+            fail(f"C[i, j] must count examples with true class i predicted as j; {hint}")
     return "counts match on 4 random and hand-made cases, rows = true class, columns = prediction"
 
 
@@ -255,11 +251,6 @@ def _training_flag_layer() -> Any:
             return x
 
     return RecordsTraining(name="records_training")
-
-
-def _is_tf_function(fn: Any) -> bool:
-    """True if ``fn`` is compiled with ``tf.function`` (it then has ``get_concrete_function``)."""
-    return callable(getattr(fn, "get_concrete_function", None))
 
 
 @exercise("05", 5, "One training step with GradientTape", time_limit=TENSORFLOW_TIME_LIMIT)
@@ -299,9 +290,8 @@ def check_train_step(make_train_step: Callable[[Any, Any, Any], Any]) -> str:
     except ValueError as err:
         if "No gradients provided" not in str(err):
             raise
-        raise AssertionError("no gradients reached the optimizer: compute the loss *inside* the "
-                             "`with tf.GradientTape() as tape:` block (the tape only sees what runs inside it), "
-                             "then call tape.gradient(loss, model.trainable_variables)") from None
+        fail("no gradients reached the optimizer: compute the loss *inside* the `with tf.GradientTape() as tape:` "
+             "block (the tape only sees what runs inside it), then call tape.gradient(loss, model.trainable_variables)")
     got = assert_finite_result(result, "train_step(x, y)", "the batch loss (one number)")
     assert got.size == 1, (f"train_step(x, y) returned an array of shape {got.shape}; return the batch loss, one "
                            f"number (what loss_fn(y, predictions) gives)")
@@ -314,23 +304,22 @@ def check_train_step(make_train_step: Callable[[Any, Any, Any], Any]) -> str:
                         f"to all of model.trainable_variables and apply all of them")
     downhill = [b - STEP_LEARNING_RATE * g for b, g in zip(before, grads)]
     uphill = [b + STEP_LEARNING_RATE * g for b, g in zip(before, grads)]
-    if all(np.allclose(a, u, atol=1e-5) for a, u in zip(after, uphill)):
-        raise AssertionError("the weights moved uphill (w + lr · gradient): take the gradient of the loss itself and "
-                             "let the optimizer subtract it")
+    expect(not all(np.allclose(a, u, atol=1e-5) for a, u in zip(after, uphill)), "the weights moved uphill (w + lr "
+           "· gradient): take the gradient of the loss itself and let the optimizer subtract it")
     if not all(np.allclose(a, d, atol=1e-5) for a, d in zip(after, downhill)):
         worst = max(float(np.max(np.abs(a - d))) for a, d in zip(after, downhill))
-        raise AssertionError(f"after one step the weights differ from w - lr · dL/dw by up to {worst:.3g}: compute "
-                             f"the loss inside `with tf.GradientTape() as tape:` from model(x, training=True) and "
-                             f"loss_fn(y, predictions), then take tape.gradient of that loss; apply each gradient "
-                             f"once")
+        fail(f"after one step the weights differ from w - lr · dL/dw by up to {worst:.3g}: compute the loss inside "
+             f"`with tf.GradientTape() as tape:` from model(x, training=True) and loss_fn(y, predictions), then take "
+             f"tape.gradient of that loss; apply each gradient once")
     assert abs(got_loss - want_loss) < 1e-4 * max(1.0, abs(want_loss)), (
         f"train_step returned {got_loss:.5f}, but the batch loss before the step is {want_loss:.5f}: return the loss "
         f"computed inside the tape (loss_fn(y, predictions), in that order)")
     assert flag.seen and all(s is True for s in flag.seen), (
         f"the model was called with training={flag.seen[-1] if flag.seen else None!r}: call model(x, training=True) "
         f"inside the step, so that Dropout (and BatchNormalization) behave as in training")
-    assert _is_tf_function(step), ("train_step works, but it is plain Python: compile it with @tf.function (put the "
-                                   "decorator on the inner def) so TensorFlow builds the graph once and reuses it")
+    expect(callable(getattr(step, "get_concrete_function", None)),  # (a tf.function has it)
+           "train_step works, but it is plain Python: compile it with @tf.function (put the decorator on the inner "
+           "def) so TensorFlow builds the graph once and reuses it")
     first = got_loss
     for _ in range(30):
         last = float(np.asarray(step(x, y)).reshape(-1)[0])
@@ -378,7 +367,6 @@ def check_train_loop(train_loop: Callable[[Any, Any, int], Any]) -> str:
     want = float(loss_fn(y, model(x)))
     batch_losses = [float(loss_fn(y[i:i + 4], model(x[i:i + 4]))) for i in (0, 4, 8)]
     got = train_loop(make_train_step(model, optimizer, loss_fn), dataset, 2)
-    assert got is not None, "train_loop returned None: did you forget `return` (the list of epoch losses)?"
     values = assert_finite_result(got, "train_loop(...)", "a list of one mean loss per epoch").reshape(-1)
     assert len(values) == 2, f"with epochs=2 train_loop returned {len(values)} values, expected 2 (one per epoch)"
     steps = int(optimizer.iterations.numpy())
@@ -391,7 +379,7 @@ def check_train_loop(train_loop: Callable[[Any, Any, int], Any]) -> str:
                 "it is the sum of the batch losses: divide by the number of batches"
                 if np.allclose(values, sum(batch_losses), atol=1e-4) else
                 "each epoch's value must be the mean of that epoch's batch losses")
-        raise AssertionError(f"with learning rate 0 every epoch's mean loss is {want:.4f}, yours {values}: {hint}")
+        fail(f"with learning rate 0 every epoch's mean loss is {want:.4f}, yours {values}: {hint}")
 
     x_tr, y_tr, x_te, y_te = _mnist_subset(LOOP_TRAIN_IMAGES)
     x_tr, x_te = x_tr.reshape(-1, 784), x_te.reshape(-1, 784)

@@ -13,7 +13,8 @@ from typing import Callable
 
 import numpy as np
 
-from utils.checks.core import assert_close, assert_finite_result, exercise
+from utils.checks.asserts import assert_close, assert_finite_result, expect, fail, require_answer
+from utils.checks.core import exercise
 
 
 @exercise("03", 1, "Binary cross-entropy")
@@ -93,9 +94,9 @@ def _run_sgd(sgd_momentum: Callable[..., tuple[np.ndarray, np.ndarray]], X: np.n
         left = f", the last one holding the {n % batch_size} left over" if n % batch_size else ""
         dropped = ("; keep the last, smaller batch: range(0, n, batch_size) gives every start"
                    if len(rec.calls) == epochs * (n // batch_size) else "")
-        raise AssertionError(f"with n = {n}, batch_size = {batch_size} and {epochs} epochs, grad_fn must be called "
-                             f"{steps} times, once per update ({per_epoch} batches per epoch{left}); it was called "
-                             f"{len(rec.calls)} times{dropped}")
+        fail(f"with n = {n}, batch_size = {batch_size} and {epochs} epochs, grad_fn must be called "
+             f"{steps} times, once per update ({per_epoch} batches per epoch{left}); it was called "
+             f"{len(rec.calls)} times{dropped}")
     for t, (_, ids, yb, _, _) in enumerate(rec.calls):
         assert np.array_equal(yb, y[ids]), (
             f"the targets of batch {t} do not belong to its inputs: take the same rows of both, X[idx] and y[idx]")
@@ -123,8 +124,8 @@ def check_sgd_momentum(sgd_momentum: Callable[..., tuple[np.ndarray, np.ndarray]
     # 1. Full batch, no momentum: plain gradient descent, whatever the order of the examples.
     path, losses, rec = _run_sgd(sgd_momentum, X, y, w0.copy(), 0.1, 4, 30, 0.0, 0)
     w, g = rec.calls[0][0], rec.calls[0][4]
-    if np.allclose(path[1], w + 0.1 * g):
-        raise AssertionError("the first step went uphill (w + lr * gradient): subtract, w = w - lr * v")
+    expect(not np.allclose(path[1], w + 0.1 * g),
+           "the first step went uphill (w + lr * gradient): subtract, w = w - lr * v")
     reference = [w0.copy()]
     for _ in range(4):
         reference.append(reference[-1] - 0.1 * rec(reference[-1], X, y)[1])
@@ -159,16 +160,16 @@ def check_sgd_momentum(sgd_momentum: Callable[..., tuple[np.ndarray, np.ndarray]
         right[t] = v
         ema[t] = beta * (ema[t - 1] if t else 0) + (1 - beta) * g
     if not np.allclose(steps, right, rtol=1e-7, atol=1e-10):
-        if np.allclose(steps, plain, rtol=1e-7, atol=1e-10):
-            raise AssertionError("each step used only the current gradient: keep a velocity v (zeros at the start, "
-                                 "never reset) and update it every step, v = beta * v + g, then w = w - lr * v")
-        if np.allclose(steps, ema, rtol=1e-7, atol=1e-10):
-            raise AssertionError("you used the moving average v = beta * v + (1 - beta) * g (Adam's form); this "
-                                 "exercise asks for v = beta * v + g")
+        expect(not np.allclose(steps, plain, rtol=1e-7, atol=1e-10),
+               "each step used only the current gradient: keep a velocity v (zeros at the start, "
+               "never reset) and update it every step, v = beta * v + g, then w = w - lr * v")
+        expect(not np.allclose(steps, ema, rtol=1e-7, atol=1e-10),
+               "you used the moving average v = beta * v + (1 - beta) * g (Adam's form); this "
+               "exercise asks for v = beta * v + g")
         bad = int(np.argmax(~np.all(np.isclose(steps, right, rtol=1e-7, atol=1e-10), axis=1)))
         hint = (" (at the start of epoch 2: do not reset v each epoch)" if bad == per_epoch else "")
-        raise AssertionError(f"update {bad} does not follow v = beta * v + g, w = w - lr * v with v starting at 0"
-                             f"{hint}")
+        fail(f"update {bad} does not follow v = beta * v + g, w = w - lr * v with v starting at 0"
+             f"{hint}")
 
     # 3. Seeded: the same seed gives the same run; another seed another shuffle.
     again, _, _ = _run_sgd(sgd_momentum, X, y, w0.copy(), lr, epochs, B, beta, 3)
@@ -254,8 +255,7 @@ def _edge(reaches: Callable[[float], bool], lo: float, hi: float) -> float:
 
 
 def _learning_rate(value: object, name: str) -> float:
-    if value is None:
-        raise NotImplementedError()
+    require_answer(value, name)
     assert isinstance(value, (int, float, np.floating, np.integer)) and not isinstance(value, bool), (
         f"{name} must be one number (a learning rate such as 0.01), got {type(value).__name__} {value!r}")
     value = float(value)
@@ -281,15 +281,15 @@ def check_learning_rate(lr_chosen: float | None, lr_diverges: float | None) -> s
     high = _edge(reaches, edge, 0.5 * (low + edge))
     final = _linear_losses(lr)[-1]
     if final > LR_TARGET:
-        if lr >= edge:
-            raise AssertionError(f"lr_chosen = {lr:g} is too large: the loss grew from {start:.1f} to {final:.3g} "
-                                 f"in {LR_BUDGET} steps (it diverges); try smaller rates")
-        if lr > high:
-            raise AssertionError(f"with lr_chosen = {lr:g} the loss is still {final:.3g} after {LR_BUDGET} steps "
-                                 f"(target {LR_TARGET}): each step overshoots along the steep direction and the "
-                                 f"zig-zag dies out too slowly; try a somewhat smaller rate")
-        raise AssertionError(f"with lr_chosen = {lr:g} the loss is still {final:.3g} after {LR_BUDGET} steps "
-                             f"(target {LR_TARGET}): it converges, but too slowly for the budget; try larger rates")
+        expect(not lr >= edge,
+               f"lr_chosen = {lr:g} is too large: the loss grew from {start:.1f} to {final:.3g} "
+               f"in {LR_BUDGET} steps (it diverges); try smaller rates")
+        expect(not lr > high,
+               f"with lr_chosen = {lr:g} the loss is still {final:.3g} after {LR_BUDGET} steps "
+               f"(target {LR_TARGET}): each step overshoots along the steep direction and the "
+               f"zig-zag dies out too slowly; try a somewhat smaller rate")
+        fail(f"with lr_chosen = {lr:g} the loss is still {final:.3g} after {LR_BUDGET} steps "
+             f"(target {LR_TARGET}): it converges, but too slowly for the budget; try larger rates")
     grown = _linear_losses(too_big)[-1]
     assert grown > start, (f"lr_diverges = {too_big:g} does not diverge: the loss went from {start:.1f} to "
                            f"{grown:.3g} in {LR_BUDGET} steps; increase it until the loss grows")

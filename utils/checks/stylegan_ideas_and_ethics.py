@@ -11,7 +11,8 @@ from typing import Any, Callable
 
 import numpy as np
 
-from utils.checks.core import TENSORFLOW_TIME_LIMIT, assert_finite_result, exercise, predicted_number
+from utils.checks.asserts import assert_finite_result, expect, fail, predicted_number
+from utils.checks.core import TENSORFLOW_TIME_LIMIT, exercise
 
 GRADIENT_RATIO_AT = 0.01
 """12.4: the discriminator's output D(G(z)) at which the student predicts the ratio of the two gradients."""
@@ -58,14 +59,14 @@ def check_adain_layer(adain_class: Callable[[], Any]) -> str:
         else:
             hint = ("after AdaIN each (image, channel) map must have mean b: subtract the map's own mean over the "
                     "axes (1, 2) (keepdims=True), then add b[:, None, None, :]")
-        raise AssertionError(hint)
+        fail(hint)
     if not np.allclose(std, np.abs(1.0 + s), rtol=1e-2, atol=2e-3):
         if np.allclose(std, np.abs(s), rtol=1e-2, atol=2e-3):
             hint = "the spread of each map equals |s|: multiply by (1 + s), so that a zero style leaves the map as it is"
         else:
             hint = ("after AdaIN each (image, channel) map must have standard deviation |1 + s|: divide by "
                     "sqrt(variance + 1e-5) over the axes (1, 2), then multiply by (1 + s[:, None, None, :])")
-        raise AssertionError(hint)
+        fail(hint)
     a = rng.uniform(0.2, 5.0, (n, 1, 1, c)).astype("float32")
     shift = rng.normal(0, 3, (n, 1, 1, c)).astype("float32")
     out2 = keras.ops.convert_to_numpy(layer([tf.constant(a * x + shift), tf.constant(codes)]))
@@ -123,13 +124,14 @@ def check_mapping(pixel_norm: Callable[[Any], Any], build_mapping: Callable[[int
     assert normed.shape == z.shape, f"pixel_norm(z) must keep the shape of z {z.shape}, got {normed.shape}"
     rms = np.sqrt(np.mean(normed ** 2, axis=1))
     if not np.allclose(rms, 1.0, atol=1e-3):
-        if np.allclose(np.linalg.norm(normed, axis=1), 1.0, atol=1e-3):
-            raise AssertionError("pixel_norm gives every row length 1; it must give root-MEAN-square 1 (divide by "
-                                 "sqrt(mean(z², axis=-1)), not by the length), so that entries stay about 1 in size")
-        if np.allclose(normed.std(axis=0), 1.0, atol=1e-2) or np.allclose(normed.mean(axis=0), 0.0, atol=1e-3):
-            raise AssertionError("pixel_norm seems to normalise over the batch (axis 0); normalise each row on its "
-                                 "own, over the last axis")
-        raise AssertionError(f"every row of pixel_norm(z) must have root-mean-square 1, got {rms.round(3)}")
+        expect(not np.allclose(np.linalg.norm(normed, axis=1), 1.0, atol=1e-3),
+               "pixel_norm gives every row length 1; it must give root-MEAN-square 1 (divide by "
+               "sqrt(mean(z², axis=-1)), not by the length), so that entries stay about 1 in size")
+        over_batch = np.allclose(normed.std(axis=0), 1.0, atol=1e-2) or np.allclose(normed.mean(axis=0), 0.0, atol=1e-3)
+        expect(not over_batch,
+               "pixel_norm seems to normalise over the batch (axis 0); normalise each row on its "
+               "own, over the last axis")
+        fail(f"every row of pixel_norm(z) must have root-mean-square 1, got {rms.round(3)}")
     cosine = np.sum(normed * z, axis=1) / (np.linalg.norm(normed, axis=1) * np.linalg.norm(z, axis=1))
     assert np.allclose(cosine, 1.0, atol=1e-4), (
         "pixel_norm must only rescale each row (keep its direction): do not subtract a mean")
@@ -191,7 +193,7 @@ def check_gradient_ratio_prediction(predicted_ratio: Any) -> str:
     else:
         hint = ("write the logit l with D = sigmoid(l) and use sigmoid'(l) = D (1 − D): differentiate log(1 − D) "
                 "and −log D with respect to l, then divide the two at D = 0.01")
-    raise AssertionError(f"{guess:g} is not right: {hint}")
+    fail(f"{guess:g} is not right: {hint}")
 
 
 # ------------------------------------------------------------------------------------------------ 12.3

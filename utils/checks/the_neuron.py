@@ -12,7 +12,8 @@ from typing import Callable
 
 import numpy as np
 
-from utils.checks.core import assert_finite_result, exercise
+from utils.checks.asserts import assert_finite_result, expect, fail
+from utils.checks.core import exercise
 from utils.data import logic_gate
 from utils.reference import perceptron as reference
 
@@ -71,8 +72,8 @@ def _run(train: Callable, X: np.ndarray, y: np.ndarray, lr: float, max_epochs: i
     except (ValueError, IndexError) as err:
         if X.shape[1] == 2:
             raise
-        raise AssertionError(f"{what}: your function raised {type(err).__name__}: {err}. Does it assume two inputs? "
-                             f"w needs one weight per column of X: start from np.zeros(X.shape[1])") from None
+        fail(f"{what}: your function raised {type(err).__name__}: {err}. Does it assume two inputs? "
+             f"w needs one weight per column of X: start from np.zeros(X.shape[1])")
     assert out is not None, (f"{what}: your function returned None; return the triple (w, b, mistakes). Did you "
                              "forget `return`, or put it inside a loop that ended without reaching it?")
     assert isinstance(out, tuple) and len(out) == 3, (
@@ -114,27 +115,23 @@ def _compare_with_reference(train: Callable, X: np.ndarray, y: np.ndarray, lr: f
     w, b, mistakes = _run(train, X, y, lr, max_epochs, what)
     w_ref, b_ref, m_ref = reference.train_perceptron(X, y, lr=lr, max_epochs=max_epochs)
     if mistakes != m_ref:
-        if mistakes == _errors_after_each_epoch(X, y, lr, max_epochs):
-            raise AssertionError(
-                f"{what}: your mistakes per epoch {mistakes} count the errors of the line *after* each epoch; "
-                f"count the mistakes made *during* the epoch (one per update), which gives {m_ref}")
-        if len(mistakes) > len(m_ref) and mistakes[:len(m_ref)] == m_ref:
-            raise AssertionError(
-                f"{what}: the first {len(m_ref)} epochs are right ({m_ref}), but you went on to {len(mistakes)} "
-                "epochs: stop (break) right after the first epoch with 0 mistakes")
-        if len(mistakes) < len(m_ref) and m_ref[:len(mistakes)] == mistakes:
-            raise AssertionError(
-                f"{what}: you stopped after {len(mistakes)} epoch(s) ({mistakes}), but training goes on until an "
-                f"epoch has 0 mistakes or max_epochs = {max_epochs} epochs ran: expected {m_ref}")
-        raise AssertionError(
-            f"{what}: mistakes per epoch should be {m_ref}, you recorded {mistakes}. Check that you (1) start "
-            "from w = 0, b = 0; (2) predict each example with step(w · x + b), 1 when z >= 0, so the first "
-            "example of an epoch that starts at w = 0, b = 0 is predicted 1; (3) on a mistake update w by "
-            "lr * (y - y_hat) * x and b by lr * (y - y_hat) at once, before the next example; (4) visit the rows "
-            "in the order given; (5) count one mistake per update")
+        expect(mistakes != _errors_after_each_epoch(X, y, lr, max_epochs),
+               f"{what}: your mistakes per epoch {mistakes} count the errors of the line *after* each epoch; "
+               f"count the mistakes made *during* the epoch (one per update), which gives {m_ref}")
+        expect(not (len(mistakes) > len(m_ref) and mistakes[:len(m_ref)] == m_ref),
+               f"{what}: the first {len(m_ref)} epochs are right ({m_ref}), but you went on to {len(mistakes)} "
+               "epochs: stop (break) right after the first epoch with 0 mistakes")
+        expect(not (len(mistakes) < len(m_ref) and m_ref[:len(mistakes)] == mistakes),
+               f"{what}: you stopped after {len(mistakes)} epoch(s) ({mistakes}), but training goes on until an "
+               f"epoch has 0 mistakes or max_epochs = {max_epochs} epochs ran: expected {m_ref}")
+        fail(f"{what}: mistakes per epoch should be {m_ref}, you recorded {mistakes}. Check that you (1) start "
+             "from w = 0, b = 0; (2) predict each example with step(w · x + b), 1 when z >= 0, so the first "
+             "example of an epoch that starts at w = 0, b = 0 is predicted 1; (3) on a mistake update w by "
+             "lr * (y - y_hat) * x and b by lr * (y - y_hat) at once, before the next example; (4) visit the rows "
+             "in the order given; (5) count one mistake per update")
     if lr != 1.0 and np.allclose(w, w_ref / lr) and np.isclose(b, b_ref / lr):
-        raise AssertionError(f"{what}: you returned w = {w}, b = {b:g}, which is what lr = 1 gives; with lr = {lr:g} "
-                             f"expected w = {w_ref}, b = {b_ref:g}. Multiply each update by lr")
+        fail(f"{what}: you returned w = {w}, b = {b:g}, which is what lr = 1 gives; with lr = {lr:g} "
+             f"expected w = {w_ref}, b = {b_ref:g}. Multiply each update by lr")
     assert np.allclose(w, w_ref) and np.isclose(b, b_ref), (
         f"{what}: your mistakes per epoch are right ({mistakes}), but you returned w = {w}, b = {b:g} instead of "
         f"the final w = {w_ref}, b = {b_ref:g}: return the weights after the last update (and the bias too)")

@@ -17,7 +17,8 @@ from typing import Any, Callable
 
 import numpy as np
 
-from utils.checks.core import assert_finite_result, exercise
+from utils.checks.asserts import assert_finite_result, expect, require_answer
+from utils.checks.core import exercise
 
 LN2 = float(np.log(2.0))
 LN4 = float(np.log(4.0))
@@ -29,10 +30,9 @@ def _ring(k: int = 8, radius: float = 2.0) -> np.ndarray:
 
 
 def _two_numbers(result: Any) -> tuple[float, float]:
-    if result is None:
-        raise AssertionError("count_modes returned None, expected (covered, quality): did you forget `return`?")
-    if not isinstance(result, (tuple, list)) or len(result) != 2:
-        raise AssertionError(f"return two numbers: `return covered, quality` (a tuple), got {type(result).__name__}")
+    expect(result is not None, "count_modes returned None, expected (covered, quality): did you forget `return`?")
+    expect(isinstance(result, (tuple, list)) and len(result) == 2,
+           f"return two numbers: `return covered, quality` (a tuple), got {type(result).__name__}")
     covered = assert_finite_result(result[0], "count_modes: covered", "a whole number of modes")
     quality = assert_finite_result(result[1], "count_modes: quality", "a share between 0 and 1")
     assert covered.size == 1 and quality.size == 1, (
@@ -52,13 +52,13 @@ def check_count_modes(count_modes: Callable) -> str:
     # 1) every sample exactly on mode 3: one mode covered, all high quality
     on_one = np.repeat(centres[3:4], 500, axis=0) + 0.01 * rng.standard_normal((500, 2))
     covered, quality = _two_numbers(count_modes(on_one.copy(), centres.copy(), sigma))
-    if quality == 500:
-        raise AssertionError("quality should be a share of the samples (between 0 and 1), you returned the "
-                             "number of high-quality samples: divide by len(samples) (or take .mean())")
-    if abs(quality - 1.0) > 1e-9:
-        raise AssertionError(f"500 samples about 0.01 from one centre lie well within 3 sigma = 0.15 of it: quality "
-                             f"1.0, got {quality:.3g}. Is the radius n_sigma * sigma (a distance, not sigma ** 2), "
-                             f"and the distance sqrt(dx² + dy²) to the nearest centre?")
+    expect(quality != 500,
+           "quality should be a share of the samples (between 0 and 1), you returned the "
+           "number of high-quality samples: divide by len(samples) (or take .mean())")
+    expect(not abs(quality - 1.0) > 1e-9,
+           f"500 samples about 0.01 from one centre lie well within 3 sigma = 0.15 of it: quality "
+           f"1.0, got {quality:.3g}. Is the radius n_sigma * sigma (a distance, not sigma ** 2), "
+           f"and the distance sqrt(dx² + dy²) to the nearest centre?")
     assert covered == 1, (f"500 samples all within 0.05 of one centre cover exactly 1 mode, you counted "
                           f"{covered:g}")
 
@@ -70,31 +70,31 @@ def check_count_modes(count_modes: Callable) -> str:
     spread = np.concatenate([good[: n - n // 10], bad])
     covered, quality = _two_numbers(count_modes(spread.copy(), centres.copy(), sigma))
     assert covered == 8, f"900 samples spread evenly over the 8 modes cover all 8, you counted {covered:g}"
-    if abs(quality - 1.0) < 1e-9:
-        raise AssertionError("the 100 samples near the origin are 2 units from every centre, far outside 3 sigma "
-                             "= 0.15: they are not high quality. Is the distance compared with n_sigma * sigma?")
+    expect(not abs(quality - 1.0) < 1e-9,
+           "the 100 samples near the origin are 2 units from every centre, far outside 3 sigma "
+           "= 0.15: they are not high quality. Is the distance compared with n_sigma * sigma?")
     assert abs(quality - 0.9) < 1e-9, f"900 of 1000 samples are within 3 sigma of a centre: quality 0.9, got {quality:.3g}"
 
     # 3) the quality radius is 3 standard deviations: 0.1 from a centre counts, 0.2 does not
     ring_at = lambda r: centres[which[:800]] + r * np.array([[1.0, 0.0]])  # noqa: E731
     covered, quality = _two_numbers(count_modes(ring_at(0.1), centres.copy(), sigma))
-    if quality == 0.0:
-        raise AssertionError("samples 0.1 from their centre (2 sigma) must count as high quality; is the radius "
-                             "n_sigma * sigma = 0.15 (not sigma ** 2 or 3 * sigma ** 2)?")
+    expect(quality != 0.0,
+           "samples 0.1 from their centre (2 sigma) must count as high quality; is the radius "
+           "n_sigma * sigma = 0.15 (not sigma ** 2 or 3 * sigma ** 2)?")
     assert covered == 8 and abs(quality - 1.0) < 1e-9, (
         f"800 samples 0.1 (2 sigma) from the 8 centres: 8 modes and quality 1.0, got {covered:g} and {quality:.3g}")
     covered, quality = _two_numbers(count_modes(ring_at(0.2), centres.copy(), sigma))
-    if covered == 8 or quality > 0:
-        raise AssertionError("samples 0.2 (4 sigma) from their centre are not high quality, so they cover no "
-                             "mode: count only samples within n_sigma * sigma (a distance, not a squared one) "
-                             "of their nearest centre")
+    expect(covered != 8 and not quality > 0,
+           "samples 0.2 (4 sigma) from their centre are not high quality, so they cover no "
+           "mode: count only samples within n_sigma * sigma (a distance, not a squared one) "
+           "of their nearest centre")
 
     # 4) a mode needs at least 1 % of all samples: 5 of 1000 samples do not cover it
     few = np.concatenate([np.repeat(centres[:1], 995, axis=0), np.repeat(centres[5:6], 5, axis=0)])
     covered, quality = _two_numbers(count_modes(few, centres.copy(), sigma))
-    if covered == 2:
-        raise AssertionError("5 samples out of 1000 (0.5 %) sit on mode 5: below the 1 % a mode needs, it is not "
-                             "covered. Compare each mode's count with min_share * len(samples)")
+    expect(covered != 2,
+           "5 samples out of 1000 (0.5 %) sit on mode 5: below the 1 % a mode needs, it is not "
+           "covered. Compare each mode's count with min_share * len(samples)")
     assert covered == 1, f"995 samples on mode 0 and 5 on mode 5 cover 1 mode, you counted {covered:g}"
 
     # 5) the result does not depend on the number of modes or the order of the centres
@@ -130,11 +130,11 @@ def check_optimal_discriminator_and_jsd(optimal_discriminator: Callable, jsd: Ca
     got = assert_finite_result(optimal_discriminator(p_data.copy(), p_g.copy()), "optimal_discriminator",
                                "D* at each point, values in [0, 1] (0.5 where both densities are 0)")
     assert got.shape == want.shape, f"optimal_discriminator must work elementwise: shape {want.shape}, got {got.shape}"
-    if np.allclose(got[:5], 1 - want[:5]):
-        raise AssertionError("D* is p_data / (p_data + p_g): the share of the density at x that is real; you "
-                             "returned p_g / (p_data + p_g)")
-    if np.allclose(got[:5], p_data[:5] / np.maximum(p_g[:5], 1e-300)) or got[4] == 2.0 / 6.0:
-        raise AssertionError("divide by p_data + p_g (all the density at x), not by p_g alone")
+    expect(not np.allclose(got[:5], 1 - want[:5]),
+           "D* is p_data / (p_data + p_g): the share of the density at x that is real; you "
+           "returned p_g / (p_data + p_g)")
+    expect(not np.allclose(got[:5], p_data[:5] / np.maximum(p_g[:5], 1e-300)) and got[4] != 2.0 / 6.0,
+           "divide by p_data + p_g (all the density at x), not by p_g alone")
     assert np.allclose(got[:5], want[:5]), (f"for p_data = {p_data[:5].tolist()} and p_g = {p_g[:5].tolist()} "
                                             f"D* should be {want[:5].tolist()}, got {np.round(got[:5], 4).tolist()}")
     assert abs(got[5] - 0.5) < 1e-9, (f"where both densities are 0 (no data, no fakes) D* is undefined; return 0.5 "
@@ -155,25 +155,25 @@ def check_optimal_discriminator_and_jsd(optimal_discriminator: Callable, jsd: Ca
         return float(value.reshape(()))
 
     same = call(p, p)
-    if abs(same + LN2) < 1e-3:
-        raise AssertionError("the JSD of a density with itself must be 0, you gave -log 2: the mixture is "
-                             "m = (p + q) / 2 (an average, itself a density), not p + q")
+    expect(not abs(same + LN2) < 1e-3,
+           "the JSD of a density with itself must be 0, you gave -log 2: the mixture is "
+           "m = (p + q) / 2 (an average, itself a density), not p + q")
     assert abs(same) < 1e-9, (f"the JSD of a density with itself is 0, got {same:.4g}. Is m = (p + q) / 2, and "
                               f"are terms where p = 0 left out?")
     far = _gauss2d(pts, (-2.5, -2.5), 0.2)
     near = _gauss2d(pts, (2.5, 2.5), 0.2)
     far, near = far / (far.sum() * area), near / (near.sum() * area)
     disjoint = call(far, near)
-    if abs(disjoint - 1.0) < 1e-3:
-        raise AssertionError("two densities that never overlap should give log 2 = 0.693 nats, you gave 1: use "
-                             "the natural log (np.log), not log base 2")
-    if abs(disjoint - LN2 / area) < 1e-3 * LN2 / area:
-        raise AssertionError("multiply the sum by cell_area: a density times the area of a grid cell is the "
-                             "probability of that cell")
-    if abs(disjoint - 2 * LN2) < 1e-3:
-        raise AssertionError("JSD = ½ KL(p‖m) + ½ KL(q‖m): you added the two KL terms without the halves")
-    if abs(disjoint) < 1e-3 or abs(disjoint + 2 * LN2) < 1e-2:
-        raise AssertionError("the mixture is m = (p + q) / 2 (an average, itself a density), not p + q")
+    expect(not abs(disjoint - 1.0) < 1e-3,
+           "two densities that never overlap should give log 2 = 0.693 nats, you gave 1: use "
+           "the natural log (np.log), not log base 2")
+    expect(not abs(disjoint - LN2 / area) < 1e-3 * LN2 / area,
+           "multiply the sum by cell_area: a density times the area of a grid cell is the "
+           "probability of that cell")
+    expect(not abs(disjoint - 2 * LN2) < 1e-3,
+           "JSD = ½ KL(p‖m) + ½ KL(q‖m): you added the two KL terms without the halves")
+    expect(not abs(disjoint) < 1e-3 and not abs(disjoint + 2 * LN2) < 1e-2,
+           "the mixture is m = (p + q) / 2 (an average, itself a density), not p + q")
     assert abs(disjoint - LN2) < 1e-3, (f"two densities that never overlap should give log 2 = {LN2:.4f}, got "
                                         f"{disjoint:.4f}")
     asym = _gauss2d(pts, (0.0, 0.0), 1.0)
@@ -182,8 +182,8 @@ def check_optimal_discriminator_and_jsd(optimal_discriminator: Callable, jsd: Ca
     got_pq = call(p, asym)
     kl_p = float(np.sum(p * np.log(p / ((p + asym) / 2))) * area)
     kl_q = float(np.sum(asym * np.log(asym / ((p + asym) / 2))) * area)
-    if min(abs(got_pq - kl_p), abs(got_pq - kl_q)) < 1e-6:
-        raise AssertionError("only one KL term was used: the JSD averages both, ½ KL(p‖m) + ½ KL(q‖m)")
+    expect(not min(abs(got_pq - kl_p), abs(got_pq - kl_q)) < 1e-6,
+           "only one KL term was used: the JSD averages both, ½ KL(p‖m) + ½ KL(q‖m)")
     assert abs(got_pq - want_pq) < 1e-6, (f"a narrow and a wide Gaussian (sigma 0.5 and 1, same centre): JSD = "
                                           f"{want_pq:.4f} nats, got {got_pq:.4f}")
     assert abs(call(asym, p) - got_pq) < 1e-9, "the JSD is symmetric: jsd(p, q) must equal jsd(q, p)"
@@ -202,18 +202,16 @@ PREDICTION_KEYS = ("d_star_missed_mode", "d_star_covered_mode", "value_perfect_g
 def check_predictions(predictions: Any) -> str:
     """``predictions``: dict with D* on a missed mode, D* on a covered mode (generator on 2 of 8 modes, mass
     split evenly) and max_D V when p_g = p_data."""
-    if predictions is None:
-        raise NotImplementedError("predictions is still None")
-    if not isinstance(predictions, dict) or set(predictions) != set(PREDICTION_KEYS):
-        raise AssertionError(f"predictions must be a dict with exactly the keys {list(PREDICTION_KEYS)}")
+    require_answer(predictions, "predictions")
+    expect(isinstance(predictions, dict) and set(predictions) == set(PREDICTION_KEYS),
+           f"predictions must be a dict with exactly the keys {list(PREDICTION_KEYS)}")
     if any(v is None for v in predictions.values()):
         raise NotImplementedError("some predictions are still None")
     vals = {}
     for key in PREDICTION_KEYS:
         value = predictions[key]
-        if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)) \
-                or not np.isfinite(value):
-            raise AssertionError(f"{key} must be a number, got {value!r}")
+        is_number = not isinstance(value, bool) and isinstance(value, (int, float, np.integer, np.floating))
+        expect(is_number and np.isfinite(value), f"{key} must be a number, got {value!r}")
         vals[key] = float(value)
     problems = []
     missed, covered, value = (vals[k] for k in PREDICTION_KEYS)
@@ -237,6 +235,5 @@ def check_predictions(predictions: Any) -> str:
         else:
             hint = "max_D V = -log 4 + 2 JSD, and the JSD of a density with itself is 0"
         problems.append(f"value_perfect_generator = {value:g}: {hint}")
-    if problems:
-        raise AssertionError("; ".join(problems))
+    expect(not problems, "; ".join(problems))
     return "D* = 1 on a missed mode, 0.2 on an over-covered one, and max_D V = -log 4 ≈ -1.386 at the optimum"

@@ -1,4 +1,5 @@
-"""Checks for notebook 09 (Vanilla GAN). Notebooks 10-12 have their own modules: dcgan, conditional_gan, stylegan.
+"""Checks for notebook 09 (Vanilla GAN), exercises 09.1-09.4; notebooks 10-12 have their own modules (dcgan,
+conditional_gan, stylegan_ideas_and_ethics).
 
 * 09.1 and 09.2 build their own logits as TensorFlow tensors, call the student's loss and test what it *does*:
   its value on hand-picked logits against binary cross-entropy evaluated here in NumPy, and the direction and size
@@ -21,6 +22,7 @@ from typing import Any, Callable
 
 import numpy as np
 
+from utils.checks.asserts import expect, fail, require_answer
 from utils.checks.core import TENSORFLOW_TIME_LIMIT, exercise
 
 LN2 = float(np.log(2.0))
@@ -139,9 +141,9 @@ def check_generator_losses(non_saturating: Callable[[Any], Any], saturating: Cal
     # saturating
     what = "generator_loss_saturating"
     at_zero_s, _ = _value_and_grad(saturating, np.zeros((n, 1)), wrt=0, what=what)
-    if abs(at_zero_s - LN2) < 1e-4:
-        raise AssertionError(f"{what} gives +ln 2 at logit 0, like the non-saturating loss: the minimax loss is "
-                             f"mean log(1 - D(G(z))), which is log(1/2) = -ln 2 ≈ {-LN2:.4f} there")
+    expect(not abs(at_zero_s - LN2) < 1e-4,
+           f"{what} gives +ln 2 at logit 0, like the non-saturating loss: the minimax loss is "
+           f"mean log(1 - D(G(z))), which is log(1/2) = -ln 2 ≈ {-LN2:.4f} there")
     assert abs(at_zero_s + LN2) < 1e-4, (
         f"{what}: at logit 0 (D = 1/2) the minimax loss mean log(1 - D) = log(1/2) ≈ {-LN2:.4f}, got {at_zero_s:.4f}")
     value_s, g_s = _value_and_grad(saturating, fake, wrt=0, what=what)
@@ -284,11 +286,10 @@ def check_train_step(make_train_step: Callable[..., Any]) -> str:
         raise
     except Exception as err:  # the student's step crashed: name the likely cause
         first = " ".join(str(err).strip().split())[:300]
-        raise AssertionError(
-            f"your train step raised {type(err).__name__}: {first} — Typical causes: applying one player's "
-            f"gradients to the other's variables (zip(g_grads, discriminator.trainable_variables)), one optimiser "
-            f"for both players, a noise shape that is not (batch, latent_dim), or variable names other than "
-            f"real_logits, fake_logits, d_loss and g_loss (the return line uses them)") from None
+        fail(f"your train step raised {type(err).__name__}: {first} — Typical causes: applying one player's "
+             f"gradients to the other's variables (zip(g_grads, discriminator.trainable_variables)), one optimiser "
+             f"for both players, a noise shape that is not (batch, latent_dim), or variable names other than "
+             f"real_logits, fake_logits, d_loss and g_loss (the return line uses them)")
     assert isinstance(got_out, Mapping) and {"d_loss", "g_loss"} <= set(got_out), (
         "train_step must return the dict of the given return line ({'d_loss': ..., 'g_loss': ..., ...})")
     start_g, start_d = _tiny_gan()[:2]
@@ -304,32 +305,29 @@ def check_train_step(make_train_step: Callable[..., Any]) -> str:
         d_loss = float(np.asarray(got_out["d_loss"]))
         return (f"both networks match the reference after two steps (first step: d_loss {d_loss:.4f}, "
                 f"g_loss {float(np.asarray(got_out['g_loss'])):.4f})")
-    if first_ok:
-        raise AssertionError(MISTAKES["frozen_noise"])
+    expect(not first_ok, MISTAKES["frozen_noise"])
     for mistake, hint in MISTAKES.items():
         if mistake == "frozen_noise":
             continue
         candidate, _ = _run(_mistake_step(mistake), steps=1)
-        if _same(g1, candidate[0][0]) and _same(d1, candidate[0][1]):
-            raise AssertionError(hint)
+        expect(not (_same(g1, candidate[0][0]) and _same(d1, candidate[0][1])), hint)
     wrong = [name for name, ok in (("generator", _same(g1, g1_want)), ("discriminator", _same(d1, d1_want)))
              if not ok]
-    raise AssertionError(
-        f"after one step the {' and the '.join(wrong)}'s weights differ from the reference step's. Check: one batch "
-        f"of noise from rng.normal((batch, latent_dim)); both networks called with training=True; d_loss = "
-        f"d_loss_fn(real_logits, fake_logits, real_label) and g_loss = g_loss_fn(fake_logits), both inside the "
-        f"tapes; each player's gradients from its own loss and tape, applied by its own optimiser")
+    fail(f"after one step the {' and the '.join(wrong)}'s weights differ from the reference step's. Check: one batch "
+         f"of noise from rng.normal((batch, latent_dim)); both networks called with training=True; d_loss = "
+         f"d_loss_fn(real_logits, fake_logits, real_label) and g_loss = g_loss_fn(fake_logits), both inside the "
+         f"tapes; each player's gradients from its own loss and tape, applied by its own optimiser")
 
 
 # --------------------------------------------------------------------------- 09.4
 @exercise("09", 4, "Predict the losses at the balance")
 def check_balance_prediction(predicted_d_loss: Any, predicted_g_loss: Any) -> str:
     """The losses when D(x) = 1/2 everywhere: L_D = 2 ln 2 ≈ 1.386 (whatever the real label), L_G = ln 2 ≈ 0.693."""
-    if predicted_d_loss is None or predicted_g_loss is None:
-        raise NotImplementedError("predictions still None")
+    require_answer(predicted_d_loss, "predicted_d_loss")
+    require_answer(predicted_g_loss, "predicted_g_loss")
     for name, value in (("predicted_d_loss", predicted_d_loss), ("predicted_g_loss", predicted_g_loss)):
-        if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
-            raise AssertionError(f"{name} should be one number, got {type(value).__name__} {value!r}")
+        expect(not isinstance(value, bool) and isinstance(value, (int, float, np.integer, np.floating)),
+               f"{name} should be one number, got {type(value).__name__} {value!r}")
     d, g = float(predicted_d_loss), float(predicted_g_loss)
     d_ok, g_ok = abs(d - 2 * LN2) < 0.01, abs(g - LN2) < 0.01
     if d_ok and g_ok:
@@ -353,4 +351,4 @@ def check_balance_prediction(predicted_d_loss: Any, predicted_g_loss: Any) -> st
             hints.append("the generator's loss is not near 0 at the balance: -log(1/2) is not 0")
         else:
             hints.append("put D = 1/2 into L_G = -log D(G(z))")
-    raise AssertionError("; ".join(hints))
+    fail("; ".join(hints))

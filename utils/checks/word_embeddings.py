@@ -14,7 +14,8 @@ from typing import Any, Callable
 
 import numpy as np
 
-from utils.checks.core import assert_finite_result, exercise
+from utils.checks.asserts import assert_finite_result, expect, fail, require_answer
+from utils.checks.core import exercise
 
 PREDICTION_TOKENS = ("o", "romeo", "romeo", "wherefore", "art", "thou", "romeo", "deny", "thy", "father")
 """The 10-token sentence of exercise 06.1 (Juliet, *Romeo and Juliet* II.2), tokenised."""
@@ -30,15 +31,14 @@ def _true_pairs(ids: Any, window: int) -> Counter:
 
 def _as_int_array(value: Any, what: str, expected: str) -> np.ndarray:
     """``value`` as a 1-D int64 array, or an AssertionError naming what came back."""
-    if value is None:
-        raise AssertionError(f"{what} returned None, expected {expected}: did you forget `return`?")
+    expect(value is not None, f"{what} returned None, expected {expected}: did you forget `return`?")
     arr = np.asarray(value)
-    if arr.dtype == bool:
-        raise AssertionError(f"{what} returned a True/False mask, expected {expected}: use the mask to index "
-                             f"the ids (ids[mask])")
-    if arr.dtype.kind not in "iu" and not (arr.dtype.kind == "f" and np.all(np.isfinite(arr))
-                                           and np.all(arr == np.round(arr))):
-        raise AssertionError(f"{what} returned values of type {arr.dtype}, expected {expected}")
+    expect(arr.dtype != bool,
+           f"{what} returned a True/False mask, expected {expected}: use the mask to index "
+           f"the ids (ids[mask])")
+    whole = arr.dtype.kind in "iu" or (arr.dtype.kind == "f" and np.all(np.isfinite(arr))
+                                       and np.all(arr == np.round(arr)))
+    expect(whole, f"{what} returned values of type {arr.dtype}, expected {expected}")
     return arr.astype(np.int64)
 
 
@@ -46,13 +46,12 @@ def _as_int_array(value: Any, what: str, expected: str) -> np.ndarray:
 @exercise("06", 1, "Predict the number of skip-gram pairs")
 def check_pair_count_prediction(predicted_pairs: Any) -> str:
     """``predicted_pairs``: how many (target, context) pairs a window of 2 makes from the 10-token sentence."""
-    if predicted_pairs is None:
-        raise NotImplementedError("predicted_pairs is still None")
-    if isinstance(predicted_pairs, bool) or not isinstance(predicted_pairs, (int, np.integer, float, np.floating)):
-        raise AssertionError(f"predicted_pairs should be one whole number, got {type(predicted_pairs).__name__} "
-                             f"{predicted_pairs!r}")
-    if not (np.isfinite(predicted_pairs) and float(predicted_pairs).is_integer()):
-        raise AssertionError(f"predicted_pairs should be a whole number of pairs, got {predicted_pairs!r}")
+    require_answer(predicted_pairs, "predicted_pairs")
+    expect(not isinstance(predicted_pairs, bool) and isinstance(predicted_pairs, (int, np.integer, float, np.floating)),
+           f"predicted_pairs should be one whole number, got {type(predicted_pairs).__name__} "
+           f"{predicted_pairs!r}")
+    expect(np.isfinite(predicted_pairs) and float(predicted_pairs).is_integer(),
+           f"predicted_pairs should be a whole number of pairs, got {predicted_pairs!r}")
     guess, n, w = int(predicted_pairs), len(PREDICTION_TOKENS), PREDICTION_WINDOW
     truth = sum(_true_pairs(range(n), w).values())
     if guess == truth:
@@ -70,7 +69,7 @@ def check_pair_count_prediction(predicted_pairs: Any) -> str:
         hint = "too few: count, for each of the 10 positions, the words at most 2 positions before or after it"
     else:
         hint = "too many: count, for each of the 10 positions, the words at most 2 positions before or after it"
-    raise AssertionError(f"{guess} is not right: {hint}. Write the count for each position on paper and add up")
+    fail(f"{guess} is not right: {hint}. Write the count for each position on paper and add up")
 
 
 # ------------------------------------------------------------------------------------------------ 06.2
@@ -109,8 +108,8 @@ def check_subsample(subsample: Callable) -> str:
         else:
             detail = (f"{out.size} came back. Is f the word's share counts[id] / counts.sum() (not the raw "
                       f"count), and do you keep a token when rng.random() < p_keep?")
-        raise AssertionError(f"with t = 1 every word has t/f >= 1, so all 1000 tokens must be kept, in their "
-                             f"original order; {detail}")
+        fail(f"with t = 1 every word has t/f >= 1, so all 1000 tokens must be kept, in their "
+             f"original order; {detail}")
 
     # 2) the kept share of each word matches the rule
     out = _as_int_array(subsample(ids, counts, t, np.random.default_rng(1)), "subsample",
@@ -126,19 +125,18 @@ def check_subsample(subsample: Callable) -> str:
         paper = np.minimum(1.0, np.sqrt(t / f))
     kept = np.bincount(out, minlength=len(counts)) / np.maximum(counts, 1)
     se = np.sqrt(want * (1 - want) / np.maximum(counts, 1)) + 1e-9
-    if kept[4] < 0.99:
-        raise AssertionError(f"the rarest word (share {f[4]:.4f}, t/f > 1) must always be kept, you kept "
-                             f"{kept[4]:.0%} of it. Keep a token when rng.random() < p_keep (not > p_keep)")
-    if np.all(np.abs(kept[1:] - paper[1:]) <= 5 * np.sqrt(paper[1:] * (1 - paper[1:]) / counts[1:]) + 1e-9):
-        raise AssertionError("your keep probabilities are sqrt(t/f), the formula printed in the paper; the "
-                             "word2vec code (and this notebook) keeps a token with min(1, sqrt(t/f) + t/f)")
+    expect(not kept[4] < 0.99,
+           f"the rarest word (share {f[4]:.4f}, t/f > 1) must always be kept, you kept "
+           f"{kept[4]:.0%} of it. Keep a token when rng.random() < p_keep (not > p_keep)")
+    expect(not np.all(np.abs(kept[1:] - paper[1:]) <= 5 * np.sqrt(paper[1:] * (1 - paper[1:]) / counts[1:]) + 1e-9),
+           "your keep probabilities are sqrt(t/f), the formula printed in the paper; the "
+           "word2vec code (and this notebook) keeps a token with min(1, sqrt(t/f) + t/f)")
     bad = [i for i in range(1, len(counts)) if abs(kept[i] - want[i]) > 5 * se[i]]
     if bad:
         i = bad[0]
-        raise AssertionError(
-            f"a word with share f = {f[i]:.3f} of the corpus should be kept with probability "
-            f"min(1, sqrt(t/f) + t/f) = {want[i]:.3f} for t = {t}; you kept {kept[i]:.3f} of its tokens. "
-            f"Is f the share counts[id] / counts.sum() (not the raw count)?")
+        fail(f"a word with share f = {f[i]:.3f} of the corpus should be kept with probability "
+             f"min(1, sqrt(t/f) + t/f) = {want[i]:.3f} for t = {t}; you kept {kept[i]:.3f} of its tokens. "
+             f"Is f the share counts[id] / counts.sum() (not the raw count)?")
 
     # 3) the draws come from rng: same seed, same result; another seed, another result
     again = _as_int_array(subsample(ids, counts, t, np.random.default_rng(1)), "subsample", "the kept ids")
@@ -153,12 +151,12 @@ def check_subsample(subsample: Callable) -> str:
 # ------------------------------------------------------------------------------------------------ 06.3
 def _two_results(result: Any, function: str, first: str, second: str) -> tuple[Any, Any]:
     """``result`` as the pair ``(first, second)`` a student's function must return, or a clear AssertionError."""
-    if result is None:
-        raise AssertionError(f"{function} returned None, expected two arrays ({first}, {second}): "
-                             f"did you forget `return`?")
-    if not isinstance(result, (tuple, list)) or len(result) != 2:
-        raise AssertionError(f"return two arrays: `return {first}, {second}` (a tuple), got "
-                             f"{type(result).__name__}")
+    expect(result is not None,
+           f"{function} returned None, expected two arrays ({first}, {second}): "
+           f"did you forget `return`?")
+    expect(isinstance(result, (tuple, list)) and len(result) == 2,
+           f"return two arrays: `return {first}, {second}` (a tuple), got "
+           f"{type(result).__name__}")
     return result[0], result[1]
 
 
@@ -180,25 +178,25 @@ def check_skipgram_pairs(skipgram_pairs: Callable) -> str:
         if got == want:
             continue
         dist = [abs(a - b) for a, b in got]
-        if any(d == 0 for d in dist):
-            raise AssertionError("a word is paired with itself (offset 0): a word is not its own context")
-        if any(d > n // 2 and d > window for d in dist):
-            raise AssertionError(f"with {n} tokens you paired the first and last words: pairs must not wrap "
-                                 f"around the ends of the text (np.roll does), slice instead")
+        expect(not any(d == 0 for d in dist), "a word is paired with itself (offset 0): a word is not its own context")
+        expect(not any(d > n // 2 and d > window for d in dist),
+               f"with {n} tokens you paired the first and last words: pairs must not wrap "
+               f"around the ends of the text (np.roll does), slice instead")
         if any(d > window for d in dist):
-            raise AssertionError(f"with window={window} you made pairs {max(dist)} positions apart: the window is "
-                                 f"the largest distance")
+            fail(f"with window={window} you made pairs {max(dist)} positions apart: the window is the largest "
+                 f"distance")
         missing = want - got
-        if missing and all(abs(a - b) == window for a, b in missing):
-            raise AssertionError(f"pairs exactly {window} positions apart are missing: offsets run from 1 to "
-                                 f"window inclusive, i.e. range(1, window + 1)")
-        if sum(got.values()) * 2 == sum(want.values()) and (all(a < b for a, b in got) or all(a > b for a, b in got)):
-            raise AssertionError("only one direction: each neighbour pair gives two examples, (a, b) with a as "
-                                 "target and (b, a) with b as target")
-        raise AssertionError(f"for {n} tokens and window={window} expected {sum(want.values())} pairs "
-                             f"(each pair at distance 1..{window}, both directions, once each), got "
-                             f"{sum(got.values())} with {sum((got - want).values())} unexpected and "
-                             f"{sum(missing.values())} missing")
+        expect(not (missing and all(abs(a - b) == window for a, b in missing)),
+               f"pairs exactly {window} positions apart are missing: offsets run from 1 to "
+               f"window inclusive, i.e. range(1, window + 1)")
+        one_way = all(a < b for a, b in got) or all(a > b for a, b in got)
+        expect(not (sum(got.values()) * 2 == sum(want.values()) and one_way),
+               "only one direction: each neighbour pair gives two examples, (a, b) with a as "
+               "target and (b, a) with b as target")
+        fail(f"for {n} tokens and window={window} expected {sum(want.values())} pairs "
+             f"(each pair at distance 1..{window}, both directions, once each), got "
+             f"{sum(got.values())} with {sum((got - want).values())} unexpected and "
+             f"{sum(missing.values())} missing")
     rng = np.random.default_rng(63)
     ids = rng.integers(1, 7, size=60)        # repeated words: every occurrence makes its own pairs
     t, c = _pairs_of(skipgram_pairs(ids.copy(), 3))
@@ -218,9 +216,9 @@ def check_sample_negatives(sample_negatives: Callable) -> str:
     counts = np.array([0, 10_000, 1_000, 100, 10, 0, 1])
     shape = (50_000, 4)
     draws = sample_negatives(counts.copy(), shape, np.random.default_rng(4))
-    if draws is None:
-        raise AssertionError("sample_negatives returned None, expected an int array of the given shape: "
-                             "did you forget `return`?")
+    expect(draws is not None,
+           "sample_negatives returned None, expected an int array of the given shape: "
+           "did you forget `return`?")
     arr = _as_int_array(draws, "sample_negatives", f"an int array of shape {shape}")
     assert arr.shape == shape, f"expected draws of shape {shape}, got {arr.shape}: pass size=shape to rng.choice"
     assert arr.min() >= 0 and arr.max() < len(counts), (
@@ -237,17 +235,17 @@ def check_sample_negatives(sample_negatives: Callable) -> str:
     p_uniform = (counts > 0) / np.sum(counts > 0)
     p_unigram = counts / counts.sum()
     p_want = counts ** 0.75 / np.sum(counts ** 0.75)
-    if close(p_uniform, n):
-        raise AssertionError("every word was drawn equally often: frequent words must be drawn more often, "
-                             "with probability proportional to counts ** 0.75 (rng.choice(..., p=...))")
-    if close(p_unigram, n):
-        raise AssertionError("the draws follow the raw counts (the unigram distribution): word2vec raises the "
-                             "counts to the power 0.75 first, so rare words are drawn a little more often")
+    expect(not close(p_uniform, n),
+           "every word was drawn equally often: frequent words must be drawn more often, "
+           "with probability proportional to counts ** 0.75 (rng.choice(..., p=...))")
+    expect(not close(p_unigram, n),
+           "the draws follow the raw counts (the unigram distribution): word2vec raises the "
+           "counts to the power 0.75 first, so rare words are drawn a little more often")
     if not close(p_want, n):
         worst = int(np.argmax(np.abs(freq - p_want)))
-        raise AssertionError(f"word id {worst} (count {counts[worst]}) should be drawn with probability "
-                             f"{p_want[worst]:.4f} = counts ** 0.75 / sum(counts ** 0.75), you drew it "
-                             f"{freq[worst]:.4f} of the time")
+        fail(f"word id {worst} (count {counts[worst]}) should be drawn with probability "
+             f"{p_want[worst]:.4f} = counts ** 0.75 / sum(counts ** 0.75), you drew it "
+             f"{freq[worst]:.4f} of the time")
     ones = _as_int_array(sample_negatives(counts.copy(), 100_000, np.random.default_rng(5), power=1.0),
                          "sample_negatives", "an int array")
     freq = np.bincount(ones.ravel(), minlength=len(counts)) / ones.size
@@ -268,12 +266,12 @@ true context, which makes a missing redraw visible."""
 
 
 def _training_set_of(result: Any, num_ns: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    if result is None:
-        raise AssertionError("build_training_set returned None, expected (targets, candidates, labels): did you "
-                             "forget `return`?")
-    if not isinstance(result, (tuple, list)) or len(result) != 3:
-        raise AssertionError(f"return three arrays: `return targets, candidates, labels` (a tuple), got "
-                             f"{type(result).__name__}" + (f" of length {len(result)}" if isinstance(result, (tuple, list)) else ""))
+    expect(result is not None,
+           "build_training_set returned None, expected (targets, candidates, labels): did you "
+           "forget `return`?")
+    expect(isinstance(result, (tuple, list)) and len(result) == 3,
+           f"return three arrays: `return targets, candidates, labels` (a tuple), got "
+           f"{type(result).__name__}" + (f" of length {len(result)}" if isinstance(result, (tuple, list)) else ""))
     targets = _as_int_array(result[0], "build_training_set", "int targets of shape (N,)").ravel()
     candidates = np.asarray(result[1])
     labels = assert_finite_result(result[2], "build_training_set", "labels of shape (N, 1 + num_ns)")
@@ -303,16 +301,16 @@ def check_build_training_set(build_training_set: Callable) -> str:
     assert len(targets) == n_want, (
         f"with t=1.0 subsampling keeps every token, so 300 tokens and window={window} give {n_want} pairs; you "
         f"returned {len(targets)}. Pass the `t` argument on to subsample, and pair what it kept")
-    if Counter(zip(targets.tolist(), candidates[:, 0].tolist())) != want:
-        raise AssertionError("column 0 of candidates must hold each target's true context (its skip-gram pair): "
-                             "the (targets, candidates[:, 0]) pairs are not the skip-gram pairs of the corpus")
+    expect(Counter(zip(targets.tolist(), candidates[:, 0].tolist())) == want,
+           "column 0 of candidates must hold each target's true context (its skip-gram pair): "
+           "the (targets, candidates[:, 0]) pairs are not the skip-gram pairs of the corpus")
     want_labels = np.zeros((n_want, 1 + num_ns))
     want_labels[:, 0] = 1.0
     if not np.array_equal(labels, want_labels):
-        if np.array_equal(labels, 1 - want_labels):
-            raise AssertionError("labels are reversed: 1 marks the true context (column 0), 0 the noise words")
-        raise AssertionError("every labels row must be [1, 0, 0, ...]: 1 for the true context in column 0, 0 for "
-                             "each noise word")
+        expect(not np.array_equal(labels, 1 - want_labels),
+               "labels are reversed: 1 marks the true context (column 0), 0 the noise words")
+        fail("every labels row must be [1, 0, 0, ...]: 1 for the true context in column 0, 0 for "
+             "each noise word")
     noise = candidates[:, 1:]
     assert noise.min() >= 1 and noise.max() <= 6, (
         f"noise words must be ids of real words (1..6 here; id 0 is padding, count 0), got {noise.min()}..{noise.max()}")
@@ -373,18 +371,18 @@ def check_nearest_neighbours(nearest_neighbours: Callable) -> str:
     vectors = TOY_VECTORS.copy()
     idx, sims = _neighbours_of(nearest_neighbours(np.array([2.0, 0.0, 0.0]), vectors, 4), 4)
     names = [TOY_WORDS[i] for i in idx]
-    if names[0] == "dog":
-        raise AssertionError("'dog' came first for the query 'cat': that is a raw dot product, which favours "
-                             "long vectors. Rank by cosine similarity (divide by both vectors' lengths)")
-    if "truck" in names[:3]:
-        raise AssertionError("'truck' ranks high for 'cat': that is Euclidean distance. Rank by cosine similarity")
+    expect(names[0] != "dog",
+           "'dog' came first for the query 'cat': that is a raw dot product, which favours "
+           "long vectors. Rank by cosine similarity (divide by both vectors' lengths)")
+    expect("truck" not in names[:3],
+           "'truck' ranks high for 'cat': that is Euclidean distance. Rank by cosine similarity")
     assert names == ["cat", "kitten", "dog", "puppy"], (
         f"for the query 'cat' expected rows of cat, kitten, dog, puppy (cosine 1.0, 0.998, 0.857, 0.684), most "
         f"similar first, got {names}")
     want = np.array([_cos([1.0, 0.0, 0.0], vectors[i]) for i in idx])
-    if np.allclose(sims, 2 * want, atol=1e-6):
-        raise AssertionError("the similarities are twice the cosines for the query [2, 0, 0]: divide by the "
-                             "query's length too")
+    expect(not np.allclose(sims, 2 * want, atol=1e-6),
+           "the similarities are twice the cosines for the query [2, 0, 0]: divide by the "
+           "query's length too")
     assert np.allclose(sims, want, atol=1e-6), (
         f"similarities should be the cosines {np.round(want, 3).tolist()}, got {np.round(sims, 3).tolist()}")
     idx, _ = _neighbours_of(nearest_neighbours(vectors[4], vectors, 2), 2)

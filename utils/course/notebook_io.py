@@ -5,7 +5,9 @@ Every course tool that touches a notebook (release, hand-in, grade) goes through
 * a missing file, a file that is not valid JSON and a JSON file that is not a notebook each give one clear
   :class:`NotebookError` naming the file, instead of a traceback from deep inside ``json`` or ``nbformat``;
 * every notebook is written *atomically* (:mod:`utils.files`, which the other course tools use directly for
-  their own files): an interrupted write leaves either the old file or the new one, never half of one.
+  their own files): an interrupted write leaves either the old file or the new one, never half of one;
+* an output path the tools cannot write to (a file where a folder must be) is found before any work starts
+  (:func:`blocking_file`).
 
 Files are always read and written as UTF-8, whatever the platform's default encoding.
 """
@@ -16,6 +18,7 @@ import hashlib
 import json
 import os
 from pathlib import Path
+
 import nbformat
 
 from utils.files import atomic_write_bytes
@@ -44,6 +47,36 @@ def sha256_bytes(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+def _first_line(err: Exception) -> str:
+    """The first line of an exception's message (its type's name when the message is empty)."""
+    text = str(err).strip()
+    return text.splitlines()[0] if text else type(err).__name__
+
+
+def _parse(data: bytes, p: Path) -> tuple[nbformat.NotebookNode | None, tuple[str, str] | None]:
+    """``(notebook, None)`` for valid notebook bytes, else ``(None, (reason, message))`` naming the file ``p``."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        return None, ("encoding", f"{p} is not a notebook: it is not UTF-8 text ({err.reason} at byte {err.start}). "
+                                  f"Is it really an .ipynb file?")
+    try:
+        raw = json.loads(text)
+    except json.JSONDecodeError as err:
+        return None, ("json", f"{p} is not valid JSON (line {err.lineno}, column {err.colno}: {err.msg}). The file "
+                              f"is damaged: restore it from a backup or checkpoint (.ipynb_checkpoints/) or download "
+                              f"it again.")
+    if not isinstance(raw, dict) or "cells" not in raw or "nbformat" not in raw:
+        what = type(raw).__name__ if not isinstance(raw, dict) else "a JSON object without 'cells'/'nbformat'"
+        return None, ("not-notebook", f"{p} is valid JSON but not a Jupyter notebook (found {what}).")
+    try:
+        nb = nbformat.reads(text, as_version=NOTEBOOK_VERSION)
+        nbformat.validate(nb)
+    except Exception as err:  # nbformat raises ValidationError, KeyError, ... on malformed notebooks
+        return None, ("not-notebook", f"{p} is JSON but not a valid Jupyter notebook: {_first_line(err)}")
+    return nb, None
+
+
 def notebook_from_bytes(data: bytes, path: str | os.PathLike[str] = "<bytes>") -> nbformat.NotebookNode:
     """Parse and validate notebook ``data`` (the bytes of an ``.ipynb`` file); ``path`` is for messages.
 
@@ -51,26 +84,9 @@ def notebook_from_bytes(data: bytes, path: str | os.PathLike[str] = "<bytes>") -
         NotebookError: if the bytes are not UTF-8, not JSON, or not a valid notebook.
     """
     p = Path(path)
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as err:
-        raise NotebookError(p, "encoding", f"{p} is not a notebook: it is not UTF-8 text ({err.reason} at byte "
-                                           f"{err.start}). Is it really an .ipynb file?") from None
-    try:
-        raw = json.loads(text)
-    except json.JSONDecodeError as err:
-        raise NotebookError(p, "json", f"{p} is not valid JSON (line {err.lineno}, column {err.colno}: {err.msg}). "
-                                       f"The file is damaged: restore it from a backup or checkpoint "
-                                       f"(.ipynb_checkpoints/) or download it again.") from None
-    if not isinstance(raw, dict) or "cells" not in raw or "nbformat" not in raw:
-        what = type(raw).__name__ if not isinstance(raw, dict) else "a JSON object without 'cells'/'nbformat'"
-        raise NotebookError(p, "not-notebook", f"{p} is valid JSON but not a Jupyter notebook (found {what}).")
-    try:
-        nb = nbformat.reads(text, as_version=NOTEBOOK_VERSION)
-        nbformat.validate(nb)
-    except Exception as err:  # nbformat raises ValidationError, KeyError, ... on malformed notebooks
-        first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
-        raise NotebookError(p, "not-notebook", f"{p} is JSON but not a valid Jupyter notebook: {first}") from None
+    nb, problem = _parse(data, p)
+    if problem is not None:
+        raise NotebookError(p, *problem)
     return nb
 
 
@@ -90,11 +106,12 @@ def load_notebook(path: str | os.PathLike[str]) -> tuple[bytes, nbformat.Noteboo
     Use it when the bytes matter too (e.g. to hash exactly what was parsed). Raises like :func:`read_notebook`.
     """
     p = Path(path)
-    if not p.exists():
-        raise NotebookError(p, "missing", f"notebook {p} does not exist (looked in {p.resolve().parent}). "
-                                          f"Check the file name and the folder you are running from.")
     if not p.is_file():
-        raise NotebookError(p, "not-a-file", f"{p} is not a file (is it a folder?); give the path of an .ipynb file.")
+        missing = not p.exists()
+        raise NotebookError(p, "missing" if missing else "not-a-file",
+                            f"notebook {p} does not exist (looked in {p.resolve().parent}). Check the file name and "
+                            f"the folder you are running from." if missing
+                            else f"{p} is not a file (is it a folder?); give the path of an .ipynb file.")
     data = p.read_bytes()
     return data, notebook_from_bytes(data, p)
 
@@ -108,8 +125,8 @@ def notebook_to_bytes(nb: nbformat.NotebookNode) -> bytes:
     try:
         nbformat.validate(nb)
     except Exception as err:
-        first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
-        raise NotebookError(Path("<notebook>"), "not-notebook", f"refusing to write an invalid notebook: {first}") from None
+        raise NotebookError(Path("<notebook>"), "not-notebook",
+                            f"refusing to write an invalid notebook: {_first_line(err)}") from None
     text = nbformat.writes(nb, version=NOTEBOOK_VERSION)
     if not text.endswith("\n"):
         text += "\n"
@@ -146,3 +163,13 @@ def cells_sha256(nb: nbformat.NotebookNode) -> str:
         digest.update(cell.cell_type.encode("utf-8") + b"\0")
         digest.update(cell.source.encode("utf-8") + b"\0\0")
     return digest.hexdigest()
+
+
+def blocking_file(path: str | os.PathLike[str]) -> Path | None:
+    """The file that stops ``path`` from being (or becoming) a folder: ``path`` itself if it is an existing file,
+    else its nearest existing parent if that is a file; None when ``path`` can be a folder."""
+    p = Path(path)
+    if p.exists():
+        return None if p.is_dir() else p
+    parent = next((q for q in p.parents if q.exists()), None)
+    return parent if parent is not None and not parent.is_dir() else None

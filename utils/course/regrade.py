@@ -6,14 +6,14 @@ its own test cells back before running a submission, the re-run
 1. loads the instructor's notebook ``notebooks/<notebook>`` (the manifest names it; a missing one is a
    :class:`RegradeError`, never a silent pass);
 2. builds the notebook to run from the student's cells, replacing every cell that is a *check* or the
-   *summary* cell in the instructor's notebook (:func:`utils.course.handin.cell_role`) by the instructor's source.
+   *summary* cell in the instructor's notebook (:func:`utils.course.cells.cell_role`) by the instructor's source.
    Cells are matched by their nbformat ``id`` (kept by the release copy and by JupyterLab); cells without a
    matching id are matched by aligning the two notebooks (:class:`difflib.SequenceMatcher` over cell sources),
    and an instructor check cell the student deleted is put back after the cell that preceded it. The
    provenance of each cell is written to its metadata (``nncourse_grade.source``: ``"instructor"``,
    ``"instructor (re-inserted)"`` or ``"student"``) for the executed copy a human may read; the results never
    depend on that metadata (which a student could forge) but on the cell positions this module chose;
-3. runs it top to bottom (:func:`utils.course.handin.run_notebook`, quick mode, fresh kernel);
+3. runs it top to bottom (:func:`utils.course.runner.run_notebook`, quick mode, fresh kernel);
 4. derives each exercise's status **only** from what the restored instructor check cells printed: never from
    a student cell's output, never from the kernel's ``RESULTS`` (a student cell may have rewritten it).
    For each instructor check cell, the exercises it checks are found statically (the ``check_…`` functions
@@ -30,18 +30,13 @@ its own test cells back before running a submission, the re-run
    (Only when a check cell calls no check function whose declaration can be found are the exercises it
    printed lines for used instead.)
 
-:func:`machinery_flags` scans student-authored code cells (with Python's :mod:`ast`) for references to the
-check machinery: ``RESULTS``, ``EXERCISES``, ``.record(``, ``export_results``, importing
-``utils.checks.core``, assigning to attributes of ``checks``/``utils``/``core``, replacing ``print`` or
-``sys.stdout``, ``builtins``, ``sys.modules``, ``exec``/``eval``, or redefining the instructor's check
-functions. A scan cannot prove innocence (code can be obfuscated); it points the instructor at cells to read.
+The scan for student cells that touch the check machinery is :mod:`utils.course.flags`.
 """
 from __future__ import annotations
 
 import ast
 import copy
 import difflib
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
@@ -49,12 +44,14 @@ from typing import Any, Iterable
 import nbformat
 
 from utils.conventions import Status, match_check_line
-from utils.course.handin import cell_role, exercise_number, first_line, run_notebook
+from utils.course.cells import cell_role, error_output, exercise_number, stream_text
+from utils.course.flags import parse_cell, top_level_calls
 from utils.course.notebook_io import NotebookError, clear_outputs, read_notebook
+from utils.course.runner import run_notebook
 from utils.settings import repo_root
 
 INSTRUCTOR_ROLES = ("check", "summary")
-"""Roles (:func:`utils.course.handin.cell_role`) of the instructor cells that a re-run restores."""
+"""Roles (:func:`utils.course.cells.cell_role`) of the instructor cells that a re-run restores."""
 PROVENANCE_KEY = "nncourse_grade"
 """Cell metadata key recording where a cell of the re-run notebook came from (for human readers only)."""
 
@@ -77,30 +74,16 @@ def load_instructor_notebook(notebook: str, instructor_dir: str | Path | None = 
     """
     folder = Path(instructor_dir) if instructor_dir is not None else default_instructor_dir()
     path = folder / Path(notebook).name
-    if not path.is_file():
-        raise RegradeError(f"no instructor notebook {path}: --rerun needs the instructor's version of "
-                           f"{Path(notebook).name} in {folder} to restore its check cells")
     try:
         return read_notebook(path)
     except NotebookError as err:
-        raise RegradeError(f"instructor notebook unusable: {err}") from None
+        missing = err.reason in ("missing", "not-a-file")
+        raise RegradeError(f"no instructor notebook {path}: --rerun needs the instructor's version of "
+                           f"{Path(notebook).name} in {folder} to restore its check cells" if missing
+                           else f"instructor notebook unusable: {err}") from None
 
 
 # ----------------------------------------------------------------------------------------------- parsing
-def parse_cell(source: str) -> ast.Module | None:
-    """The cell's Python syntax tree (IPython magics turned into calls first), or None if it does not parse."""
-    try:
-        from IPython.core.inputtransformer2 import TransformerManager
-
-        source = TransformerManager().transform_cell(source)
-    except Exception:  # IPython missing or a transformer choking: try the raw source
-        pass
-    try:
-        return ast.parse(source)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return None
-
-
 def _declared_in(tree: ast.Module) -> Iterable[tuple[str, str]]:
     """``(function name, label)`` for every ``@exercise("NN", k, …)``-decorated function in ``tree``."""
     for node in ast.walk(tree):
@@ -138,33 +121,12 @@ def labels_by_check_function(instructor: nbformat.NotebookNode,
     return out
 
 
-class _TopLevelCalls(ast.NodeVisitor):
-    """Names of the functions called outside any function or class body (``checks.x.check_y(...)`` -> check_y)."""
-
-    def __init__(self) -> None:
-        self.names: list[str] = []
-
-    def visit_Call(self, node: ast.Call) -> None:
-        func = node.func
-        name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)
-        if name:
-            self.names.append(name)
-        self.generic_visit(node)
-
-    def visit_FunctionDef(self, node: ast.AST) -> None:  # noqa: N802 - a definition calls nothing yet
-        return None
-
-    visit_AsyncFunctionDef = visit_ClassDef = visit_Lambda = visit_FunctionDef
-
-
 def checked_labels(source: str, declared: dict[str, list[str]], number: str | None) -> list[str]:
     """Exercise labels a check cell checks: those of the declared check functions it calls (notebook ``number``)."""
     tree = parse_cell(source)
     if tree is None:
         return []
-    visitor = _TopLevelCalls()
-    visitor.visit(tree)
-    labels = [label for name in visitor.names for label in declared.get(name, [])
+    labels = [label for name in top_level_calls(tree) for label in declared.get(name, [])
               if number is None or label.startswith(f"{number}.")]
     return list(dict.fromkeys(labels))
 
@@ -272,17 +234,6 @@ def build_rerun_notebook(student: nbformat.NotebookNode, instructor: nbformat.No
 
 
 # ----------------------------------------------------------------------------------------------- results
-def _stream_text(cell: nbformat.NotebookNode) -> str:
-    return "".join(str(o.get("text", "")) for o in cell.get("outputs", []) if o.get("output_type") == "stream")
-
-
-def _error_name(cell: nbformat.NotebookNode) -> str | None:
-    for out in cell.get("outputs", []):
-        if out.get("output_type") == "error":
-            return str(out.get("ename", "")) or "error"
-    return None
-
-
 def derive_results(executed: nbformat.NotebookNode, built: RerunNotebook, instructor: nbformat.NotebookNode,
                    *, failed_index: int | None, checks_dir: str | Path | None = None,
                    name: str = "") -> dict[str, Status]:
@@ -309,14 +260,15 @@ def derive_results(executed: nbformat.NotebookNode, built: RerunNotebook, instru
             continue
         cell = executed.cells[index]
         printed: dict[str, Status] = {}
-        for line in _stream_text(cell).splitlines():
+        for line in stream_text(cell).splitlines():
             matched = match_check_line(line)
             if matched and (number is None or matched[0].startswith(f"{number}.")):
                 printed[matched[0]] = matched[1]
         labels = checked_labels(ref.source, declared, number) or list(printed)
         if not isinstance(cell.get("execution_count"), int):
             continue  # never ran: the labels keep "not attempted"
-        error = _error_name(cell)
+        err = error_output(cell)
+        error = (err["ename"] or "error") if err is not None else None
         for label in labels:
             last = printed.get(label)
             if error == "NotImplementedError":
@@ -384,156 +336,3 @@ def compare_with_manifest(manifest: dict[str, Any], result: RerunResult) -> list
     if result.run_status != manifest["run"]["status"]:
         diffs.append(f"run {manifest['run']['status']}->{result.run_status}")
     return diffs
-
-
-# ----------------------------------------------------------------------------------------------- flags
-MACHINERY_NAMES = frozenset({"RESULTS", "EXERCISES", "CheckResults", "export_results", "STATUS_ICONS",
-                             "ICON_OF_STATUS", "_CHECK_LINE", "match_check_line"})
-"""Names in :mod:`utils.checks.core` that no student cell has a reason to use (``.record(`` is flagged too)."""
-_GUARDED_ROOTS = frozenset({"checks", "utils", "core", "sys", "builtins", "__builtins__"})
-_DYNAMIC = frozenset({"exec", "eval", "compile", "__import__"})
-
-
-class _MachineryScan(ast.NodeVisitor):
-    """Collects reasons why a cell touches the check machinery (see :func:`machinery_flags`)."""
-
-    def __init__(self, protected: frozenset[str]) -> None:
-        self.protected = protected
-        self.reasons: list[str] = []
-
-    def note(self, reason: str) -> None:
-        if reason not in self.reasons:
-            self.reasons.append(reason)
-
-    @staticmethod
-    def root(node: ast.AST) -> str | None:
-        while isinstance(node, (ast.Attribute, ast.Subscript, ast.Call)):
-            node = node.func if isinstance(node, ast.Call) else node.value
-        return node.id if isinstance(node, ast.Name) else None
-
-    def visit_Name(self, node: ast.Name) -> None:
-        if node.id in MACHINERY_NAMES:
-            self.note(f"uses {node.id}")
-        if node.id in ("builtins", "__builtins__"):
-            self.note("uses builtins")
-        if node.id == "print" and isinstance(node.ctx, (ast.Store, ast.Del)):
-            self.note("replaces print")
-        if node.id in self.protected and isinstance(node.ctx, (ast.Store, ast.Del)):
-            self.note(f"redefines the check {node.id}")
-
-    def visit_Attribute(self, node: ast.Attribute) -> None:
-        if node.attr in MACHINERY_NAMES:
-            self.note(f"uses {node.attr}")
-        elif node.attr == "record":
-            self.note("calls .record(")
-        if node.attr == "modules" and self.root(node) == "sys":
-            self.note("uses sys.modules")
-        if isinstance(node.ctx, (ast.Store, ast.Del)) and self.root(node) in _GUARDED_ROOTS:
-            self.note(f"assigns to {self.root(node)}.…{node.attr}")
-        self.generic_visit(node)
-
-    def visit_Constant(self, node: ast.Constant) -> None:
-        if isinstance(node.value, str) and node.value in MACHINERY_NAMES:
-            self.note(f"names {node.value} in a string")
-
-    def visit_Call(self, node: ast.Call) -> None:
-        name = getattr(node.func, "id", None)
-        if name in _DYNAMIC:
-            self.note(f"runs dynamic code ({name})")
-        if name in ("setattr", "delattr", "getattr") and node.args and self.root(node.args[0]) in _GUARDED_ROOTS:
-            self.note(f"{name} on {self.root(node.args[0])}")
-        magic = getattr(node.func, "attr", None)
-        if magic in ("run_line_magic", "run_cell_magic") and node.args:  # %time …, %%timeit …: scan their code
-            args = [a.value for a in node.args if isinstance(a, ast.Constant) and isinstance(a.value, str)]
-            if args and args[0] == "run":
-                self.note("runs another file (%run)")
-            for code in args[1:]:
-                for reason in cell_flags(code, self.protected):
-                    self.note(reason)
-        self.generic_visit(node)
-
-    def visit_Import(self, node: ast.Import) -> None:
-        for alias in node.names:
-            if alias.name.startswith("utils.checks.core") or alias.name == "builtins":
-                self.note(f"imports {alias.name}")
-
-    def visit_ImportFrom(self, node: ast.ImportFrom) -> None:
-        module = node.module or ""
-        names = {a.name for a in node.names}
-        if module == "utils.checks" and "core" in names:
-            self.note("imports utils.checks.core")
-        if module.startswith("utils.checks") and names & (MACHINERY_NAMES | {"*"}):
-            self.note(f"imports {', '.join(sorted(names & (MACHINERY_NAMES | {'*'})))} from {module}")
-        if module == "builtins":
-            self.note("imports from builtins")
-        for alias in node.names:
-            if (alias.asname or alias.name) in self.protected:
-                self.note(f"redefines the check {alias.asname or alias.name}")
-
-    def _define(self, node: ast.AST, name: str) -> None:
-        if name in self.protected:
-            self.note(f"redefines the check {name}")
-        if name == "print":
-            self.note("replaces print")
-
-    def visit_FunctionDef(self, node: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef) -> None:
-        self._define(node, node.name)
-        self.generic_visit(node)
-
-    visit_AsyncFunctionDef = visit_ClassDef = visit_FunctionDef
-
-
-_FALLBACK = re.compile(r"\b(RESULTS|EXERCISES|export_results|CheckResults|utils\.checks\.core|builtins|sys\.modules)\b"
-                       r"|\.record\s*\(")
-
-
-def cell_flags(source: str, protected: frozenset[str] = frozenset()) -> list[str]:
-    """Why one code cell touches the check machinery (empty list: it does not).
-
-    Args:
-        source: the cell's source.
-        protected: names of the instructor's check functions (redefining one is flagged).
-    """
-    tree = parse_cell(source)
-    if tree is None:  # not Python even after IPython's transforms: fall back to a text search
-        return [f"mentions {m.group(0).strip()}" for m in _FALLBACK.finditer(source)][:5]
-    scan = _MachineryScan(protected)
-    scan.visit(tree)
-    return scan.reasons
-
-
-def machinery_flags(nb: nbformat.NotebookNode, instructor: nbformat.NotebookNode | None = None) -> list[str]:
-    """Student-authored code cells of ``nb`` that touch the check machinery, one string per cell.
-
-    A cell is the instructor's (and not scanned) when its source is identical to a code cell of ``instructor``;
-    without an instructor notebook every code cell is scanned.
-
-    Returns:
-        e.g. ``["cell 7 (`RESULTS.record(ex, \"passed\", \"\")`): uses RESULTS; calls .record("]``.
-    """
-    own: set[str] = set()
-    protected: set[str] = set()
-    if instructor is not None:
-        own = {c.source for c in instructor.cells if c.cell_type == "code" and cell_role(c) != "exercise"}
-        for c in instructor.cells:
-            if c.cell_type == "code" and cell_role(c) == "check":
-                protected.update(checked_names(c.source))
-    flags = []
-    for index, cell in enumerate(nb.cells):
-        if cell.cell_type != "code" or cell.source in own:
-            continue
-        reasons = cell_flags(cell.source, frozenset(protected))
-        if reasons:
-            flags.append(f"cell {index} (`{first_line(cell.source, 60)}`): {'; '.join(reasons)}")
-    return flags
-
-
-def checked_names(source: str) -> set[str]:
-    """Names of the ``check_…`` functions a cell defines or calls at top level."""
-    tree = parse_cell(source)
-    if tree is None:
-        return set()
-    visitor = _TopLevelCalls()
-    visitor.visit(tree)
-    names = set(visitor.names) | {n.name for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))}
-    return {n for n in names if n.startswith("check_")}

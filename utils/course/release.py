@@ -48,7 +48,7 @@ from typing import Iterable, Sequence
 import nbformat
 
 from utils.conventions import ANSWER_STUB, BEGIN_MARKER, CODE_STUB, END_MARKER, SOLUTION_TAG, is_marker
-from utils.course.notebook_io import NotebookError, clear_outputs, read_notebook, write_notebook
+from utils.course.notebook_io import NotebookError, blocking_file, clear_outputs, read_notebook, write_notebook
 from utils.settings import repo_root
 
 _RELATIVE_PATH = re.compile(r"""["'](\.\.[/\\]|notebooks[/\\])|sys\.path\.(insert|append)""")
@@ -154,21 +154,24 @@ def find_regions(source: str, *, where: str = "cell") -> list[Region]:
     regions: list[Region] = []
     open_at: int | None = None
     indent = ""
+    problem = None
     for i, line in enumerate(source.splitlines()):
-        if is_marker(line, BEGIN_MARKER):
-            if open_at is not None:
-                raise MarkerError(f"{where}, line {i + 1}: nested '### {BEGIN_MARKER}' (the region opened at line "
-                                  f"{open_at + 1} is not closed yet); close it with '### {END_MARKER}' first.")
+        if is_marker(line, BEGIN_MARKER) and open_at is not None:
+            problem = (f"line {i + 1}: nested '### {BEGIN_MARKER}' (the region opened at line {open_at + 1} is not "
+                       f"closed yet); close it with '### {END_MARKER}' first.")
+        elif is_marker(line, BEGIN_MARKER):
             open_at, indent = i, line[: len(line) - len(line.lstrip())]
+        elif is_marker(line, END_MARKER) and open_at is None:
+            problem = f"line {i + 1}: '### {END_MARKER}' without a '### {BEGIN_MARKER}' before it."
         elif is_marker(line, END_MARKER):
-            if open_at is None:
-                raise MarkerError(f"{where}, line {i + 1}: '### {END_MARKER}' without a '### {BEGIN_MARKER}' "
-                                  f"before it.")
             regions.append(Region(open_at, i, indent))
             open_at = None
-    if open_at is not None:
-        raise MarkerError(f"{where}, line {open_at + 1}: '### {BEGIN_MARKER}' is never closed by "
-                          f"'### {END_MARKER}' in the same cell.")
+        if problem:
+            break
+    if problem is None and open_at is not None:
+        problem = f"line {open_at + 1}: '### {BEGIN_MARKER}' is never closed by '### {END_MARKER}' in the same cell."
+    if problem is not None:
+        raise MarkerError(f"{where}, {problem}")
     return regions
 
 
@@ -283,14 +286,11 @@ def check_out_dir(out_dir: str | Path) -> None:
         OutputError: saying which path is a file.
     """
     out_dir = Path(out_dir)
-    if out_dir.exists() and not out_dir.is_dir():
-        raise OutputError(f"--out {out_dir} is an existing file, not a folder: give a folder (created if missing).")
-    for parent in out_dir.parents:
-        if parent.exists():
-            if not parent.is_dir():
-                raise OutputError(f"--out {out_dir} cannot be created because {parent} is a file, not a folder: "
-                                  f"give a folder whose parents are folders.")
-            return
+    blocker = blocking_file(out_dir)
+    if blocker is not None:
+        raise OutputError(f"--out {out_dir} is an existing file, not a folder: give a folder (created if missing)."
+                          if blocker == out_dir else f"--out {out_dir} cannot be created because {blocker} is a "
+                          f"file, not a folder: give a folder whose parents are folders.")
 
 
 def plan_outputs(sources: Iterable[str | Path], out_dir: str | Path) -> list[tuple[Path, Path]]:
@@ -314,19 +314,20 @@ def plan_outputs(sources: Iterable[str | Path], out_dir: str | Path) -> list[tup
     plan: list[tuple[Path, Path]] = []
     seen: dict[str, Path] = {}
     for src in map(Path, sources):
-        key = src.name.casefold()
+        key, dest = src.name.casefold(), Path(out_dir) / src.name
+        if key in seen and seen[key].resolve() == src.resolve():
+            continue
         if key in seen:
-            if seen[key].resolve() == src.resolve():
-                continue
-            raise OutputError(f"{seen[key]} and {src} would both be released as {Path(out_dir) / src.name}, the "
-                              f"second overwriting the first: release them into different --out folders "
-                              f"(one command each) or rename one.")
-        seen[key] = src
-        dest = Path(out_dir) / src.name
-        if dest.exists() and not dest.is_file():
-            raise OutputError(f"{dest} exists and is not a file, so the student copy of {src} cannot be written "
-                              f"there: move it away or choose another --out folder.")
-        plan.append((src, dest))
+            clash = (f"{seen[key]} and {src} would both be released as {dest}, the second overwriting the first: "
+                     f"release them into different --out folders (one command each) or rename one.")
+        elif dest.exists() and not dest.is_file():
+            clash = (f"{dest} exists and is not a file, so the student copy of {src} cannot be written there: move "
+                     f"it away or choose another --out folder.")
+        else:
+            seen[key] = src
+            plan.append((src, dest))
+            continue
+        raise OutputError(clash)
     return plan
 
 

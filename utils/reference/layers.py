@@ -12,6 +12,8 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
+from utils.validation import check_choice, check_positive_int
+
 
 def affine_forward(x: np.ndarray, W: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, tuple[Any, ...]]:
     """``out = x @ W + b``. x: (n, d), W: (d, h), b: (h,) -> out (n, h); cache ``(x, W, b)``."""
@@ -78,13 +80,10 @@ class Network:
     def __init__(self, layer_sizes: Sequence[int], activation: str = "relu", weight_scale: float | None = None,
                  seed: int = 0) -> None:
         sizes = [int(s) for s in layer_sizes]
-        if len(sizes) < 2 or min(sizes) < 1:
-            raise ValueError(f"layer_sizes must list at least an input size and a number of classes, all >= 1, "
-                             f"got {list(layer_sizes)}")
-        if activation not in ACTIVATIONS:
-            raise ValueError(f"activation must be one of {sorted(ACTIVATIONS)}, got {activation!r}")
+        check_positive_int(len(sizes), "len(layer_sizes) (an input size and a number of classes at least)", minimum=2)
+        check_positive_int(min(sizes), "every entry of layer_sizes")
+        self.activation = check_choice(activation, "activation", ACTIVATIONS)
         rng = np.random.default_rng(seed)
-        self.activation = activation
         self.n_layers = len(sizes) - 1
         self.params: dict[str, np.ndarray] = {}
         for i, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:]), start=1):

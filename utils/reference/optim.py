@@ -86,18 +86,24 @@ def sgd_momentum(grad_fn: BatchLossGrad, w0: np.ndarray, X: np.ndarray, y: np.nd
     return np.array(path), np.array(losses)
 
 
+def _follow(x0: np.ndarray | float, steps: int, update: Callable[[np.ndarray, int], np.ndarray]) -> np.ndarray:
+    """The path of ``x <- update(x, t)`` for t = 1..steps from a float64 copy of ``x0``: (steps + 1,) + x0's shape,
+    ``x0`` first. ``update`` keeps its optimiser's state (velocity, moving averages) in its closure."""
+    x = np.array(x0, dtype=np.float64)
+    path = [x.copy()]
+    for t in range(1, steps + 1):
+        x = update(x, t)
+        path.append(x.copy())
+    return np.array(path)
+
+
 def gradient_descent(grad_fn: GradFn, x0: np.ndarray | float, lr: float, steps: int) -> np.ndarray:
     """Plain full-batch gradient descent x <- x - lr * grad_fn(x).
 
     Returns:
         The path, shape (steps + 1,) + shape of ``x0``, ``x0`` first.
     """
-    x = np.array(x0, dtype=np.float64)
-    path = [x.copy()]
-    for _ in range(steps):
-        x = x - lr * grad_fn(x)
-        path.append(x.copy())
-    return np.array(path)
+    return _follow(x0, steps, lambda x, t: x - lr * grad_fn(x))
 
 
 def momentum(grad_fn: GradFn, x0: np.ndarray, lr: float, steps: int, beta: float = 0.9) -> np.ndarray:
@@ -106,14 +112,14 @@ def momentum(grad_fn: GradFn, x0: np.ndarray, lr: float, steps: int, beta: float
     Returns:
         The path, shape (steps + 1, d), ``x0`` first.
     """
-    x = np.array(x0, dtype=np.float64)
-    v = np.zeros_like(x)
-    path = [x.copy()]
-    for _ in range(steps):
+    v = np.zeros(np.shape(x0))
+
+    def update(x: np.ndarray, t: int) -> np.ndarray:
+        nonlocal v
         v = beta * v + grad_fn(x)
-        x = x - lr * v
-        path.append(x.copy())
-    return np.array(path)
+        return x - lr * v
+
+    return _follow(x0, steps, update)
 
 
 def rmsprop(grad_fn: GradFn, x0: np.ndarray, lr: float, steps: int, rho: float = 0.9,
@@ -123,15 +129,15 @@ def rmsprop(grad_fn: GradFn, x0: np.ndarray, lr: float, steps: int, rho: float =
     Returns:
         The path, shape (steps + 1, d), ``x0`` first.
     """
-    x = np.array(x0, dtype=np.float64)
-    s = np.zeros_like(x)
-    path = [x.copy()]
-    for _ in range(steps):
+    s = np.zeros(np.shape(x0))
+
+    def update(x: np.ndarray, t: int) -> np.ndarray:
+        nonlocal s
         g = grad_fn(x)
         s = rho * s + (1.0 - rho) * g ** 2
-        x = x - lr * g / (np.sqrt(s) + eps)
-        path.append(x.copy())
-    return np.array(path)
+        return x - lr * g / (np.sqrt(s) + eps)
+
+    return _follow(x0, steps, update)
 
 
 def adam(grad_fn: GradFn, x0: np.ndarray, lr: float, steps: int, beta1: float = 0.9, beta2: float = 0.999,
@@ -144,14 +150,14 @@ def adam(grad_fn: GradFn, x0: np.ndarray, lr: float, steps: int, beta1: float = 
     Returns:
         The path, shape (steps + 1, d), ``x0`` first.
     """
-    x = np.array(x0, dtype=np.float64)
-    m, s = np.zeros_like(x), np.zeros_like(x)
-    path = [x.copy()]
-    for t in range(1, steps + 1):
+    m = s = np.zeros(np.shape(x0))
+
+    def update(x: np.ndarray, t: int) -> np.ndarray:
+        nonlocal m, s
         g = grad_fn(x)
         m = beta1 * m + (1.0 - beta1) * g
         s = beta2 * s + (1.0 - beta2) * g ** 2
         m_hat, s_hat = m / (1.0 - beta1 ** t), s / (1.0 - beta2 ** t)
-        x = x - lr * m_hat / (np.sqrt(s_hat) + eps)
-        path.append(x.copy())
-    return np.array(path)
+        return x - lr * m_hat / (np.sqrt(s_hat) + eps)
+
+    return _follow(x0, steps, update)

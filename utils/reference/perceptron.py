@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from utils.validation import as_array, check_positive_int, check_same_length
+from utils.validation import as_array, check_number, check_positive_int, check_range, check_same_length
 
 
 def predict(X: np.ndarray, w: np.ndarray, b: float) -> np.ndarray:
@@ -50,11 +50,8 @@ def train_perceptron(X: np.ndarray, y: np.ndarray, lr: float = 1.0,
     X = as_array(X, "X", ndim=2, dtype_kind="fiub").astype(np.float64)
     y = as_array(y, "y", ndim=1, dtype_kind="iub").astype(np.int64)
     check_same_length(X, y, "X", "y")
-    if not set(np.unique(y)) <= {0, 1}:
-        raise ValueError(f"y must hold targets 0 and 1, got values {np.unique(y)[:5]}")
-    if isinstance(lr, bool) or not isinstance(lr, (int, float)) or not (np.isfinite(lr) and lr > 0):
-        raise ValueError(f"lr must be a positive number, got {lr!r}")
-    max_epochs = check_positive_int(max_epochs, "max_epochs")
+    check_range(y, "y (targets 0 and 1)", 0, 1)
+    lr, max_epochs = check_number(lr, "lr", positive=True), check_positive_int(max_epochs, "max_epochs")
     w, b = np.zeros(X.shape[1]), 0.0
     mistakes: list[int] = []
     for _ in range(max_epochs):

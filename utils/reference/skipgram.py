@@ -77,7 +77,6 @@ def sample_negatives(counts: np.ndarray, shape: int | tuple[int, ...], rng: np.r
     return rng.choice(len(weights), size=shape, p=weights / weights.sum())
 
 
-
 def build_training_set(ids: np.ndarray, counts: np.ndarray, window: int, num_ns: int, rng: np.random.Generator,
                        t: float = 1e-3) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Word2vec's training data from a corpus, in the layout of TensorFlow's word2vec tutorial (exercise 06.5).
@@ -109,6 +108,7 @@ def build_training_set(ids: np.ndarray, counts: np.ndarray, window: int, num_ns:
     labels = np.zeros(candidates.shape, dtype=np.float32)
     labels[:, 0] = 1.0
     return targets, candidates, labels
+
 
 def nearest_neighbours(query: np.ndarray, vectors: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
     """The ``k`` rows of ``vectors`` most cosine-similar to ``query``, most similar first (exercise 06.6).

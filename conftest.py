@@ -27,6 +27,7 @@ import pytest
 
 from tests._checkout_guard import changes, is_git_checkout, snapshot
 from tests.browser._availability import missing as browser_missing
+from utils.settings import silence_tensorflow_logs
 
 ROOT = Path(__file__).resolve().parent
 _KEEP = os.environ.get("NNCOURSE_TEST_OUTPUTS", "").strip()
@@ -35,7 +36,7 @@ _OUTPUTS = _KEEP or tempfile.mkdtemp(prefix="nncourse-test-outputs-")
 
 os.environ["NNCOURSE_QUICK"] = "1"
 os.environ["NNCOURSE_OUTPUT_DIR"] = _OUTPUTS
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+silence_tensorflow_logs()
 # One BLAS thread in the test kernels: on a busy 2-core machine two OpenBLAS threads spin against each other
 # (PCA of 2,000 x 784 pixels in notebook 07 took 106 s with two under load, 4.4 s with one). Tests check
 # behaviour, not speed; students' kernels keep NumPy's default.

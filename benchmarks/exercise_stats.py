@@ -20,7 +20,7 @@ import nbformat
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from utils import checks  # noqa: E402  (fills the registry)
+from utils import checks  # noqa: E402  (the exercise catalogue)
 from utils.course.release import find_regions  # noqa: E402
 
 _CHECK_CALL = re.compile(r"checks\.(\w+)\.(check_\w+)\(")

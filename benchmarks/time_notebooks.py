@@ -5,7 +5,7 @@
     python benchmarks/time_notebooks.py --mode quick notebooks/05_keras_mnist.ipynb
 
 Each notebook runs like "Restart kernel and run all" (kernel start included), through the same runner as the
-hand-in (``utils.course.handin.run_notebook``: it polls the kernel in short slices, so a missed wake-up cannot stall a run).
+hand-in (``utils.course.runner.run_notebook``: it polls the kernel in short slices, so a missed wake-up cannot stall a run).
 Prints the machine first (CPU, cores, AVX2 / AVX-512, oneDNN, XLA, a calibration in GFLOP/s), then one line per
 notebook: wall-clock seconds, the 1-minute load average before and after (anything well above 0 means another
 process shared the cores and the time is inflated), and "ok" or the first error. Nothing is written, unless

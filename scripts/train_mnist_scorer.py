@@ -32,7 +32,8 @@ sys.path.insert(0, str(REPO))  # so the script also runs without the editable in
 
 from utils.data import data_dir, load_mnist  # noqa: E402
 from utils.gan_eval import (SCORER_MODEL_FILE, SCORER_STATS_FILE, MnistScorer, build_scorer_model,  # noqa: E402
-                            file_sha256, format_reference_table, reference_scores)
+                            format_reference_table, reference_scores)
+from utils.files import file_sha256  # noqa: E402
 from utils.settings import seed_everything, silence_tensorflow_logs  # noqa: E402
 
 MIN_TEST_ACCURACY = 0.990

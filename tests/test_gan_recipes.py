@@ -57,8 +57,6 @@ def test_bad_arguments_are_rejected_clearly():
     opt = keras.optimizers.Adam()
     with pytest.raises(ValueError, match="same object"):
         gan_recipes.make_train_step(g, d, opt, opt, latent_dim=100)
-    with pytest.raises(ValueError, match="real_label"):
-        gan_recipes.make_train_step(g, d, opt, keras.optimizers.Adam(), latent_dim=100, real_label=1.5)
     with pytest.raises(ValueError, match="latent_dim"):
         gan_recipes.mlp_gan(latent_dim=0)
     with pytest.raises(ValueError, match="steps"):
@@ -75,8 +73,6 @@ def test_mlp_gan_notes_variant_has_sigmoid_output_and_relu():
     assert g.count_params() == 114_064 and d.count_params() == 100_609
     with pytest.raises(ValueError, match="output"):
         gan_recipes.mlp_gan(output="relu")
-    with pytest.raises(ValueError, match="activation"):
-        gan_recipes.mlp_gan(activation="elu")
 
 
 def test_reference_step_is_reproducible_with_a_seeded_noise_generator():
@@ -154,9 +150,6 @@ def test_xla_step_trains_like_the_plain_step_and_the_recipe_asks_for_it():
     assert all(not np.allclose(a, b) for a, b in zip(w0, xla_w))          # every weight array was updated ...
     assert all(np.allclose(a, b, atol=0.02) for a, b in zip(plain_w, xla_w))  # ... by the same rule (3 Adam steps)
     assert np.isclose(float(plain_out[0]["d_loss"]), float(xla_out[0]["d_loss"]), atol=0.2)
-    with pytest.raises(TypeError, match="jit_compile"):
-        gan_recipes.make_train_step(*gan_recipes.mlp_gan(latent_dim=8, hidden=16), keras.optimizers.Adam(),
-                                    keras.optimizers.Adam(), latent_dim=8, jit_compile="yes")
 
 
 def test_compile_with_xla_takes_a_plain_function_or_a_tf_function_and_falls_back_when_xla_cannot():
@@ -175,5 +168,3 @@ def test_compile_with_xla_takes_a_plain_function_or_a_tf_function_and_falls_back
 
     compiled = gan_recipes.compile_with_xla(tf.function(uses_an_op_xla_lacks))
     assert list(np.asarray(compiled(x)["y"])) == [8, 8]   # "1.000000", "2.000000": ran without XLA
-    with pytest.raises(TypeError, match="function"):
-        gan_recipes.compile_with_xla(None)

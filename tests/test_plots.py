@@ -50,7 +50,7 @@ def test_decision_boundary_bad_input():
         plots.plot_decision_boundary(lambda P: P[:, 0], X[:, :1], y)
     with pytest.raises(ValueError, match="same number of rows"):
         plots.plot_decision_boundary(lambda P: P[:, 0], X, y[:3])
-    with pytest.raises(ValueError, match="one label or probability per input row"):
+    with pytest.raises(ValueError, match="one value per input row"):
         plots.plot_decision_boundary(lambda P: np.zeros(3), X, y)
 
 
@@ -59,8 +59,6 @@ def test_activation_and_curves():
     assert len(ax.lines) >= 2 and ax.get_title() == "tanh"
     ax = plots.plot_loss_curves({"loss": [3, 2, 1], "val_loss": [3, 2.5, 2.4]})
     assert len(ax.lines) == 2 and ax.get_xlabel() == "epoch"
-    with pytest.raises(ValueError, match="history is empty"):
-        plots.plot_loss_curves({})
 
 
 def test_image_grid_shapes_and_errors():
@@ -70,9 +68,9 @@ def test_image_grid_shapes_and_errors():
     plots.show_image_grid(imgs[..., None].astype(np.float32) / 255)
     with pytest.raises(ValueError, match="labels has 3 entries for 12 images"):
         plots.show_image_grid(imgs, labels=[1, 2, 3])
-    with pytest.raises(ValueError, match="images must be grey"):
-        plots.show_image_grid(np.zeros((2, 28, 28, 3)))
-    with pytest.raises(ValueError, match="images is empty"):
+    with pytest.raises(ValueError, match=r"non-empty stack of grey images.*got \(2, 28, 28, 3\)"):
+        plots.show_image_grid(np.zeros((2, 28, 28, 3)))  # colour images
+    with pytest.raises(ValueError, match=r"non-empty stack of grey images.*got \(0, 28, 28\)"):
         plots.show_image_grid(np.zeros((0, 28, 28)))
 
 
@@ -80,9 +78,4 @@ def test_drawings():
     assert plots.draw_neuron(3).get_title() == "An artificial neuron"
     ax = plots.draw_network([2, 3, 1])
     assert len(ax.collections) == 3  # one scatter of nodes per layer
-    with pytest.raises(ValueError, match="n_inputs must be an int from 1 to 8"):
-        plots.draw_neuron(0)
-    with pytest.raises(ValueError, match="layer_sizes must list at least 2 layers"):
-        plots.draw_network([3])
-    with pytest.raises(ValueError, match="layer_names has 1 names for 2 layers"):
-        plots.draw_network([2, 1], layer_names=["in"])
+    assert [t.get_text() for t in ax.texts] == ["input\n(2)", "hidden 1\n(3)", "output\n(1)"]

@@ -62,7 +62,7 @@ def test_uses_given_axes():
     (dict(w=[1, 1], b=[1, 2]), ValueError),
     (dict(w=["a", "b"], b=0), TypeError),
     (dict(w=[1, 1], b=0, xlim=(1, 0)), ValueError),
-    (dict(w=[1, 1], b=0, X=np.zeros((4, 2))), ValueError),            # X without y
+    (dict(w=[1, 1], b=0, X=np.zeros((4, 2))), TypeError),             # X without y
     (dict(w=[1, 1], b=0, X=np.zeros((4, 2)), y=np.zeros(3, int)), ValueError),
     (dict(w=[1, 1], b=0, X=np.zeros((4, 3)), y=np.zeros(4, int)), ValueError),
 ])

@@ -1,4 +1,4 @@
-"""utils.toy_gan and utils.toy_gan_plots: the ring data and its density, the KDE, the grid, the models, a tiny
+"""utils.toy_gan and utils.plots.toy_gan: the ring data and its density, the KDE, the grid, the models, a tiny
 training run with snapshots, the packed discriminator's surface, and the plots (tiny sizes: the suite stays fast)."""
 import matplotlib
 
@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from utils import toy_gan
-from utils import toy_gan_plots as tgp
+from utils.plots import toy_gan as tgp
 from utils.reference import toy_gan as ref
 
 
@@ -97,11 +97,9 @@ def test_batch_must_be_a_multiple_of_the_pack():
         toy_gan.train_toy_gan(toy_gan.STABLE, steps=2, seed=0, batch_size=10, progress=False)
 
 
-def test_packed_surface_needs_context_and_averages_positions():
+def test_packed_surface_averages_positions():
     d = toy_gan.build_discriminator(pack=2)
     pts = toy_gan.make_grid(1.0, 3).points
-    with pytest.raises(ValueError, match="context"):
-        toy_gan.discriminator_surface(d, pts, pack=2)
     s = toy_gan.discriminator_surface(d, pts, pack=2, context=pts, rng=np.random.default_rng(0))
     assert s.shape == (9,) and np.all((s > 0) & (s < 1))
 

@@ -2,7 +2,7 @@
 
 * **Solution markers** (nbgrader's): an instructor's notebook marks what a student writes between
   ``### BEGIN SOLUTION`` and ``### END SOLUTION``; :mod:`utils.course.release` replaces each region by
-  :data:`CODE_STUB` (code) or :data:`ANSWER_STUB` (markdown), and :mod:`utils.course.handin` finds the stubs
+  :data:`CODE_STUB` (code) or :data:`ANSWER_STUB` (markdown), and :mod:`utils.course.cells` finds the stubs
   a student left.
 * **Check lines**: every check prints one line that starts with a status icon and the exercise label,
   ``✅ 01.1 Perceptron learns AND — passed: ...`` (:mod:`utils.checks.core` prints them; hand-in and grading

@@ -5,11 +5,13 @@ themselves. This module supplies what surrounds them:
 
 * :func:`mnist_dataset` — MNIST as a shuffled, batched, prefetched ``tf.data.Dataset`` in [-1, 1] or [0, 1];
 * :func:`fixed_noise` — one seeded latent batch, reused so progress pictures are comparable;
-* :func:`generate_grid` / :func:`save_grid_png` — generator output mapped to [0, 1] and written as a PNG;
+* :func:`to_unit_range` / :func:`generate_grid` — generator output checked against its last activation
+  (``output``) and mapped to grey images in [0, 1] (the one home of the tanh -> [0, 1] mapping, used by the
+  evaluator in :mod:`utils.gan_eval` too);
 * :func:`train_gan` — the loop: calls *your* train step, shows a tqdm bar with live losses, saves snapshots
-  ``generated_img_<step>.png``, optionally scores the generator, and returns a :class:`GanHistory`;
-* :func:`plot_gan_curves`, :func:`plot_gan_scores`, :func:`plot_class_histogram` and
-  :func:`snapshot_slider` — pictures of a run.
+  ``generated_img_<step>.png``, optionally scores the generator, and returns a :class:`GanHistory`.
+
+Pictures of a run (curves, scores, class histograms, the snapshot slider) are in :mod:`utils.plots.gan`.
 
 The train-step contract
 -----------------------
@@ -35,54 +37,35 @@ from utils.validation import as_array, check_positive_int
 
 if TYPE_CHECKING:  # pragma: no cover - only for type checkers
     import tensorflow as tf
-    from matplotlib.axes import Axes
 
 Output = Literal["tanh", "sigmoid"]
 """How a generator's last activation maps to pixels: ``"tanh"`` gives [-1, 1], ``"sigmoid"`` gives [0, 1]."""
 
+OUTPUT_RANGES: Mapping[str, tuple[float, float]] = {"tanh": (-1.0, 1.0), "sigmoid": (0.0, 1.0)}
+"""The pixel range each ``output`` produces."""
+
 SNAPSHOT_PATTERN = "generated_img_{step:06d}.png"
 """File name of the snapshot saved at a training step (zero-padded so names sort in step order)."""
 
-_OUTPUTS = ("tanh", "sigmoid")
+RANGE_TOLERANCE = 1e-4
+"""Slack allowed on a pixel range (float32 round-off of (x + 1) / 2 and the like)."""
 
 
-def _check_output(output: str) -> str:
-    if output not in _OUTPUTS:
+def check_output(output: str) -> str:
+    """Return ``output`` if it is ``"tanh"`` or ``"sigmoid"``, else raise a ValueError saying what each means."""
+    if output not in OUTPUT_RANGES:
         raise ValueError(f"output must be 'tanh' (generator ends in tanh, pixels in [-1, 1]) or 'sigmoid' "
                          f"(pixels in [0, 1]), got {output!r}")
     return output
 
 
-def _check_value_range(value_range: Sequence[float]) -> tuple[float, float]:
-    try:
-        lo, hi = (float(v) for v in value_range)
-    except (TypeError, ValueError) as exc:
-        raise ValueError(f"value_range must be a pair (low, high) such as (-1, 1) or (0, 1), "
-                         f"got {value_range!r}") from exc
-    if (lo, hi) not in ((-1.0, 1.0), (0.0, 1.0)):
-        raise ValueError(f"value_range must be (-1, 1) (for a tanh generator) or (0, 1) (for a sigmoid "
-                         f"generator), got {value_range!r}")
-    return lo, hi
+def check_separate_optimizers(g_optimizer: Any, d_optimizer: Any) -> None:
+    """Raise if both players share one optimiser object (its state would mix the two players' updates)."""
+    if g_optimizer is d_optimizer:
+        raise ValueError("g_optimizer and d_optimizer are the same object: give each player its own optimiser")
 
 
 # --------------------------------------------------------------------------- data
-def scale_mnist(images: np.ndarray, value_range: Sequence[float] = (-1.0, 1.0)) -> np.ndarray:
-    """Scale uint8 MNIST pixels 0..255 to float32 in ``value_range`` ((-1, 1) or (0, 1)).
-
-    Args:
-        images: uint8 array of any shape, values 0..255.
-        value_range: ``(-1, 1)`` for a tanh generator, ``(0, 1)`` for a sigmoid generator.
-
-    Returns:
-        float32 array of the same shape with values in ``value_range``.
-    """
-    arr = as_array(images, "images", dtype_kind="u")
-    if arr.dtype != np.uint8:
-        raise TypeError(f"images must be uint8 pixels 0..255 (as load_mnist returns them), got dtype {arr.dtype}")
-    lo, hi = _check_value_range(value_range)
-    return (arr.astype(np.float32) / 255.0) * np.float32(hi - lo) + np.float32(lo)
-
-
 def mnist_dataset(batch_size: int, *, value_range: Sequence[float] = (-1.0, 1.0), flatten: bool = False,
                   with_labels: bool = False, repeat: bool = True, seed: int = 0) -> "tf.data.Dataset":
     """The 60,000 MNIST training images as a shuffled, batched, prefetched ``tf.data.Dataset``.
@@ -102,11 +85,12 @@ def mnist_dataset(batch_size: int, *, value_range: Sequence[float] = (-1.0, 1.0)
         ``value_range`` — or of ``(images, labels)`` tuples if ``with_labels``.
     """
     batch_size = check_positive_int(batch_size, "batch_size")
-    if batch_size > 60000:
-        raise ValueError(f"batch_size must be at most 60000 (the number of MNIST training images), got {batch_size}")
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
-        raise ValueError(f"seed must be a non-negative int, got {seed!r}")
-    lo, hi = _check_value_range(value_range)
+    seed = check_positive_int(seed, "seed", minimum=0)
+    pair = None if isinstance(value_range, str) else tuple(float(v) for v in value_range)
+    if pair not in OUTPUT_RANGES.values():
+        raise ValueError(f"value_range must be (-1, 1) (for a tanh generator) or (0, 1) (for a sigmoid "
+                         f"generator), got {value_range!r}")
+    lo, hi = pair
     import tensorflow as tf
 
     from utils.data import load_mnist
@@ -122,7 +106,7 @@ def mnist_dataset(batch_size: int, *, value_range: Sequence[float] = (-1.0, 1.0)
         images = tf.cast(tf.gather(pixels, index), tf.float32) * scale + offset
         return (images, tf.gather(labels, index)) if with_labels else images
 
-    ds = tf.data.Dataset.range(len(mnist.x_train)).shuffle(len(mnist.x_train), seed=int(seed),
+    ds = tf.data.Dataset.range(len(mnist.x_train)).shuffle(len(mnist.x_train), seed=seed,
                                                              reshuffle_each_iteration=True)
     if repeat:
         ds = ds.repeat()
@@ -141,33 +125,47 @@ def fixed_noise(n: int, latent_dim: int, seed: int = 0) -> np.ndarray:
     """
     n = check_positive_int(n, "n")
     latent_dim = check_positive_int(latent_dim, "latent_dim")
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
-        raise ValueError(f"seed must be a non-negative int, got {seed!r}")
-    return np.random.default_rng(int(seed)).standard_normal((n, latent_dim)).astype(np.float32)
+    seed = check_positive_int(seed, "seed", minimum=0)
+    return np.random.default_rng(seed).standard_normal((n, latent_dim)).astype(np.float32)
 
 
 # --------------------------------------------------------------------------- images
-def to_unit_range(images: Any, *, output: Output = "tanh") -> np.ndarray:
-    """Map generator output to grey images in [0, 1] of shape (n, 28, 28) (or (n, h, w) for square images).
+def _range_hint(lo: float, hi: float, output: str) -> str:
+    if output == "sigmoid" and lo >= -1 - RANGE_TOLERANCE and hi <= 1 + RANGE_TOLERANCE:
+        return " This looks like a tanh output in [-1, 1]: map it to [0, 1] with (x + 1) / 2 (output='tanh' does)."
+    if hi > 1.5 and lo >= -RANGE_TOLERANCE:
+        return " This looks like 0..255 pixel values: divide by 255 first."
+    return " End the generator with a tanh activation (output='tanh') or a sigmoid one (output='sigmoid')."
+
+
+def to_unit_range(images: Any, *, output: Output = "tanh", name: str = "images") -> np.ndarray:
+    """Check generator output against its last activation and map it to grey images in [0, 1] of shape (n, h, w).
 
     Args:
-        images: generator output, shape (n, h*w), (n, h, w) or (n, h, w, 1); a tensor or an array.
-        output: ``"tanh"`` (values in [-1, 1], mapped by (x + 1) / 2) or ``"sigmoid"`` (already in [0, 1]).
+        images: shape (n, h*w) with h == w, (n, h, w) or (n, h, w, 1); a tensor or an array.
+        output: ``"tanh"`` (values in [-1, 1], mapped by (x + 1) / 2) or ``"sigmoid"`` (values in [0, 1], kept).
+        name: what to call ``images`` in an error message.
 
     Returns:
-        float32 array (n, h, w), clipped to [0, 1].
+        float32 array (n, h, w) in [0, 1] (round-off beyond the range is clipped).
+
+    Raises:
+        ValueError: on another shape, or on values outside ``output``'s range (more than
+            :data:`RANGE_TOLERANCE`); the message says what the values look like (tanh output, 0..255 pixels).
     """
-    _check_output(output)
-    arr = as_array(images, "images", ndim=(2, 3, 4), dtype_kind="f").astype(np.float32)
-    if arr.ndim == 2:
-        side = int(round(np.sqrt(arr.shape[1])))
-        if side * side != arr.shape[1]:
-            raise ValueError(f"flat images must have a square number of pixels (784 for 28x28), got {arr.shape}")
+    low, high = OUTPUT_RANGES[check_output(output)]
+    arr = as_array(images, name, dtype_kind="fiu").astype(np.float32)
+    side = int(round(np.sqrt(arr.shape[1]))) if arr.ndim == 2 else 0
+    if arr.ndim == 2 and side > 0 and side * side == arr.shape[1]:
         arr = arr.reshape(len(arr), side, side)
-    elif arr.ndim == 4:
-        if arr.shape[-1] != 1:
-            raise ValueError(f"images must be grey: shape (n, h, w, 1), got {arr.shape}")
+    elif arr.ndim == 4 and arr.shape[-1] == 1:
         arr = arr[..., 0]
+    lo, hi = (float(arr.min()), float(arr.max())) if arr.size else (low, high)
+    if arr.ndim != 3 or lo < low - RANGE_TOLERANCE or hi > high + RANGE_TOLERANCE:
+        raise ValueError(f"{name} must be grey images of shape (n, h, w), (n, h, w, 1) or (n, h*w) with values "
+                         f"in [{low:g}, {high:g}] for output={output!r}; got shape {np.shape(images)}"
+                         + (f", values from {lo:.4g} to {hi:.4g}." + _range_hint(lo, hi, output)
+                            if arr.ndim == 3 else ""))
     if output == "tanh":
         arr = (arr + 1.0) / 2.0
     return np.clip(arr, 0.0, 1.0)
@@ -187,66 +185,13 @@ def generate_grid(generator: Callable[..., Any], noise: Any, *, output: Output =
     Returns:
         float32 array (n, 28, 28) with values in [0, 1].
     """
-    _check_output(output)
+    check_output(output)
     z = as_array(noise, "noise", ndim=2, dtype_kind="f").astype(np.float32)
     if labels is None:
         out = generator(z, training=False)
     else:
-        y = as_array(labels, "labels", ndim=1, dtype_kind="iu")
-        if len(y) != len(z):
-            raise ValueError(f"labels has {len(y)} entries for {len(z)} noise vectors")
-        out = generator([z, y.astype(np.int32)], training=False)
-    return to_unit_range(np.asarray(out), output=output)
-
-
-def save_grid_png(images: Any, path: str | Path, title: str | None = None, *, ncols: int = 8,
-                  size: float = 0.9) -> Path:
-    """Write grey images in [0, 1] as one PNG grid (white background, dark digits), without displaying it.
-
-    Args:
-        images: array (n, h, w) or (n, h, w, 1) with values in [0, 1] (e.g. from :func:`generate_grid`).
-        path: where to write the PNG (parent folders are created).
-        title: optional title above the grid (e.g. ``"step 2000"``).
-        ncols: images per row.
-        size: inches per image.
-
-    Returns:
-        The path written.
-    """
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-
-    from utils.validation import check_range
-
-    imgs = as_array(images, "images", ndim=(3, 4), dtype_kind="f")
-    if imgs.ndim == 4:
-        if imgs.shape[-1] != 1:
-            raise ValueError(f"images must be grey: shape (n, h, w) or (n, h, w, 1), got {imgs.shape}")
-        imgs = imgs[..., 0]
-    if len(imgs) == 0:
-        raise ValueError("images is empty: nothing to save")
-    check_range(imgs, "images", 0.0, 1.0)
-    ncols = min(check_positive_int(ncols, "ncols"), len(imgs))
-    nrows = int(np.ceil(len(imgs) / ncols))
-    path = Path(path)
-    if path.suffix.lower() != ".png":
-        raise ValueError(f"path must end in .png, got {str(path)!r}")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    # One mosaic image (1-pixel white gaps) drawn with a single imshow: much faster than one subplot per image.
-    n, h, w = imgs.shape
-    mosaic = np.zeros((nrows * (h + 1) + 1, ncols * (w + 1) + 1), dtype=np.float32)
-    for i in range(n):
-        r, c = divmod(i, ncols)
-        mosaic[1 + r * (h + 1):1 + r * (h + 1) + h, 1 + c * (w + 1):1 + c * (w + 1) + w] = imgs[i]
-    fig = Figure(figsize=(size * ncols, size * nrows + (0.35 if title else 0.0)))
-    FigureCanvasAgg(fig)
-    ax = fig.add_axes((0.0, 0.0, 1.0, 1.0 - (0.35 / fig.get_figheight() if title else 0.0)))
-    ax.imshow(mosaic, cmap="gray_r", vmin=0.0, vmax=1.0, interpolation="nearest", aspect="auto")
-    ax.axis("off")
-    if title:
-        fig.suptitle(title, y=1.0 - 0.05 / fig.get_figheight(), va="top")
-    fig.savefig(path, dpi=80)
-    return path
+        out = generator([z, as_array(labels, "labels", ndim=1, dtype_kind="iu").astype(np.int32)], training=False)
+    return to_unit_range(np.asarray(out), output=output, name="the generator's output")
 
 
 # --------------------------------------------------------------------------- training loop
@@ -289,23 +234,20 @@ class GanHistory:
         return max((len(v) for v in self.metrics.values()), default=0)
 
     def metric(self, name: str, *, smooth: int = 1) -> np.ndarray:
-        """The per-step values of ``name`` as a float64 array, optionally a running mean over ``smooth`` steps.
+        """The per-step values of ``name`` (a KeyError if the train step never returned it) as a float64 array,
+        optionally a running mean over ``smooth`` steps.
 
         With ``smooth > 1`` the result is shorter: entry i averages steps i+1 .. i+smooth.
         """
-        if name not in self.metrics:
-            raise KeyError(f"no metric {name!r} was recorded; the train step returned {sorted(self.metrics)}")
         values = np.asarray(self.metrics[name], dtype=np.float64)
         smooth = check_positive_int(smooth, "smooth")
         if smooth == 1 or len(values) < smooth:
             return values
-        kernel = np.ones(smooth) / smooth
-        return np.convolve(values, kernel, mode="valid")
+        return np.convolve(values, np.ones(smooth) / smooth, mode="valid")
 
     def score_series(self, field_name: str) -> np.ndarray:
-        """One field of the recorded scores over training, e.g. ``score_series("frechet_distance")``."""
-        if not self.scores:
-            raise ValueError("no scores were recorded: pass scorer= and score_every= to train_gan")
+        """One field of the recorded scores over training, e.g. ``score_series("frechet_distance")`` (empty if
+        the run was not scored)."""
         return np.asarray([getattr(s, field_name) for s in self.scores], dtype=np.float64)
 
     @property
@@ -318,18 +260,24 @@ class GanHistory:
         return self.steps / self.seconds if self.seconds > 0 else float("nan")
 
 
-def _scalar(value: Any, key: str) -> float:
-    arr = np.asarray(value)
-    if arr.size != 1:
-        raise ValueError(f"train_step must return scalars, but {key!r} has shape {arr.shape}")
-    return float(arr.reshape(()))
+def _scalars(out: Any) -> dict[str, float]:
+    """The train step's result as ``{name: float}``; one clear error if it is not a mapping of scalars."""
+    if isinstance(out, Mapping):
+        try:
+            return {k: float(np.asarray(v).reshape(())) for k, v in out.items()}
+        except (TypeError, ValueError):
+            got = "a dict with shapes " + str({k: np.shape(v) for k, v in out.items()})
+    else:
+        got = type(out).__name__
+    raise TypeError(f"train_step must return a dict of scalars like {{'d_loss': d_loss, 'g_loss': g_loss}}, "
+                    f"got {got}")
 
 
-def _steps_schedule(steps: int, every: int | None) -> set[int]:
-    """Steps 0, every, 2*every, ... and the last step."""
+def _schedule(steps: int, every: int | None, name: str) -> set[int]:
+    """Steps 0, every, 2*every, ... and the last step (only 0 and the last with ``every=None``)."""
     if every is None:
-        return set()
-    return set(range(0, steps + 1, every)) | {0, steps}
+        return {0, steps}
+    return set(range(0, steps + 1, check_positive_int(every, name))) | {0, steps}
 
 
 def train_gan(train_step: Callable[[Any], Mapping[str, Any]], dataset: Iterable[Any], *, steps: int,
@@ -365,26 +313,20 @@ def train_gan(train_step: Callable[[Any], Mapping[str, Any]], dataset: Iterable[
         A :class:`GanHistory` with per-step metrics, snapshot paths and scores.
     """
     steps = check_positive_int(steps, "steps")
-    _check_output(output)
-    if not callable(train_step):
-        raise TypeError(f"train_step must be callable (your train step function), got {type(train_step).__name__}")
+    check_output(output)
     noise = as_array(fixed_noise, "fixed_noise", ndim=2, dtype_kind="f").astype(np.float32)
-    if snapshot_every is not None:
-        snapshot_every = check_positive_int(snapshot_every, "snapshot_every")
-    if score_every is not None:
-        score_every = check_positive_int(score_every, "score_every")
-        if scorer is None:
-            raise ValueError("score_every was given but scorer is None: pass scorer=MnistScorer.load() too")
-    score_n = check_positive_int(score_n, "score_n")
+    if score_every is not None and scorer is None:
+        raise ValueError("score_every was given but scorer is None: pass scorer=MnistScorer.load() too")
     labels = None
     if conditional:
-        labels = (np.arange(len(noise)) % 10 if fixed_labels is None
-                  else as_array(fixed_labels, "fixed_labels", ndim=1, dtype_kind="iu"))
+        labels = np.arange(len(noise)) % 10 if fixed_labels is None else fixed_labels
     snap_dir = Path(snapshot_dir) if snapshot_dir is not None else None
-    snap_at = (_steps_schedule(steps, snapshot_every) or {0, steps}) if snap_dir is not None else set()
-    score_at = (_steps_schedule(steps, score_every) or {0, steps}) if scorer is not None else set()
+    snap_at = _schedule(steps, snapshot_every, "snapshot_every") if snap_dir is not None else set()
+    score_at = _schedule(steps, score_every, "score_every") if scorer is not None else set()
 
     from tqdm.auto import tqdm
+
+    from utils.plots.images import save_grid_png
 
     history = GanHistory()
     start = time.perf_counter()
@@ -409,18 +351,11 @@ def train_gan(train_step: Callable[[Any], Mapping[str, Any]], dataset: Iterable[
         for step in range(1, steps + 1):
             try:
                 batch = next(iterator)
-            except StopIteration:
+            except StopIteration:  # one more pass over the data
                 iterator = iter(dataset)
-                try:
-                    batch = next(iterator)
-                except StopIteration:
-                    raise ValueError("dataset yielded no batches: check its size and batch_size") from None
+                batch = next(iterator)
             t0 = time.perf_counter()
-            out = train_step(batch)
-            if not isinstance(out, Mapping):
-                raise TypeError(f"train_step must return a dict of scalars like {{'d_loss': ..., 'g_loss': ...}}, "
-                                f"got {type(out).__name__}")
-            values = {k: _scalar(v, k) for k, v in out.items()}  # converting waits for the step to finish
+            values = _scalars(train_step(batch))  # converting waits for the step to finish
             history.seconds += time.perf_counter() - t0
             for k, v in values.items():
                 history.metrics.setdefault(k, []).append(v)
@@ -439,153 +374,3 @@ def train_gan(train_step: Callable[[Any], Mapping[str, Any]], dataset: Iterable[
         bar.close()
     history.total_seconds = time.perf_counter() - start
     return history
-
-
-# --------------------------------------------------------------------------- pictures of a run
-def plot_gan_curves(history: GanHistory, *, smooth: int = 100, axes: Sequence["Axes"] | None = None,
-                    title: str = "GAN training") -> Sequence["Axes"]:
-    """Two panels: the losses (``d_loss``, ``g_loss``) and the discriminator's accuracy on real and fake images.
-
-    Args:
-        history: from :func:`train_gan`; uses the metrics ``d_loss``, ``g_loss``, ``d_acc_real``,
-            ``d_acc_fake`` that are present (at least one loss is required).
-        smooth: running mean over this many steps (per-step GAN losses are very noisy).
-        axes: two Matplotlib axes to draw on, or None for a new figure.
-
-    Returns:
-        The two axes.
-    """
-    import matplotlib.pyplot as plt
-
-    losses = [k for k in ("d_loss", "g_loss") if k in history.metrics]
-    accs = [k for k in ("d_acc_real", "d_acc_fake") if k in history.metrics]
-    if not losses:
-        raise ValueError(f"history has no 'd_loss' or 'g_loss' metric to plot; it has {sorted(history.metrics)}")
-    if axes is None:
-        _, axes = plt.subplots(1, 2, figsize=(11, 3.6))
-    if len(axes) != 2:
-        raise ValueError(f"axes must hold two Matplotlib axes, got {len(axes)}")
-    smooth = min(check_positive_int(smooth, "smooth"), max(1, history.steps))
-    names = {"d_loss": "discriminator", "g_loss": "generator", "d_acc_real": "on real images",
-             "d_acc_fake": "on fake images"}
-    for k in losses:
-        y = history.metric(k, smooth=smooth)
-        axes[0].plot(np.arange(len(y)) + smooth, y, label=names[k])
-    axes[0].set(title=f"{title}: losses ({smooth}-step mean)", xlabel="training step", ylabel="loss")
-    axes[0].legend()
-    for k in accs:
-        y = history.metric(k, smooth=smooth)
-        axes[1].plot(np.arange(len(y)) + smooth, y, label=names[k])
-    axes[1].axhline(0.5, color="k", lw=0.8, ls="--", label="chance (0.5)")
-    axes[1].set(title=f"{title}: discriminator accuracy", xlabel="training step", ylabel="accuracy",
-                ylim=(-0.02, 1.02))
-    axes[1].legend()
-    axes[0].figure.tight_layout()
-    return axes
-
-
-def plot_gan_scores(histories: Mapping[str, GanHistory], *, axes: Sequence["Axes"] | None = None,
-                    x: Literal["step", "seconds"] = "step") -> Sequence["Axes"]:
-    """Fréchet distance (log scale, lower is better) and classes covered over training, one line per run.
-
-    Args:
-        histories: ``{run name: GanHistory}``, each scored during :func:`train_gan`.
-        axes: two Matplotlib axes, or None for a new figure.
-        x: ``"step"`` plots against training steps; ``"seconds"`` against training time in seconds (fair
-            between models whose steps cost different amounts).
-    """
-    import matplotlib.pyplot as plt
-
-    if not histories:
-        raise ValueError("histories is empty: pass {'run name': history}")
-    for name, h in histories.items():
-        if not h.scores:
-            raise ValueError(f"history {name!r} has no scores: train it with scorer= and score_every=")
-    if x not in ("step", "seconds"):
-        raise ValueError(f"x must be 'step' or 'seconds', got {x!r}")
-    if axes is None:
-        _, axes = plt.subplots(1, 2, figsize=(11, 3.6))
-    for name, h in histories.items():
-        xs = h.score_steps if x == "step" else h.score_seconds
-        if len(xs) != len(h.scores):
-            raise ValueError(f"history {name!r} has {len(h.scores)} scores but {len(xs)} {x} values; "
-                             "record it with train_gan")
-        axes[0].plot(xs, h.score_series("frechet_distance"), marker="o", ms=3, label=name)
-        axes[1].plot(xs, h.score_series("classes_covered"), marker="o", ms=3, label=name)
-    xlabel = "training step" if x == "step" else "training time (s)"
-    axes[0].set_yscale("log")
-    axes[0].set(title="Fréchet distance (lower is better)", xlabel=xlabel, ylabel="FD (log scale)")
-    axes[1].set(title="Digit classes covered (≥1% of samples)", xlabel=xlabel, ylabel="classes",
-                ylim=(0, 10.5))
-    for ax in axes:
-        ax.legend()
-    axes[0].figure.tight_layout()
-    return axes
-
-
-def plot_class_histogram(histograms: Mapping[str, Any], *, ax: "Axes | None" = None,
-                         title: str = "Which digits does the generator draw?") -> "Axes":
-    """Grouped bar chart of the fraction of generated images per digit class, one group of bars per run.
-
-    Args:
-        histograms: ``{run name: 10 class fractions}`` (e.g. ``scores.class_histogram``); each sums to ~1.
-        ax: axes to draw on, or None for a new figure.
-    """
-    import matplotlib.pyplot as plt
-
-    if not histograms:
-        raise ValueError("histograms is empty: pass {'run name': scores.class_histogram}")
-    rows = {name: as_array(h, f"histograms[{name!r}]", shape=(10,), dtype_kind="fiu").astype(np.float64)
-            for name, h in histograms.items()}
-    if ax is None:
-        _, ax = plt.subplots(figsize=(9, 3.6))
-    width = 0.8 / len(rows)
-    for i, (name, h) in enumerate(rows.items()):
-        ax.bar(np.arange(10) + (i - (len(rows) - 1) / 2) * width, h, width=width, label=name)
-    ax.axhline(0.1, color="k", lw=0.8, ls="--", label="uniform (0.1)")
-    ax.set_xticks(range(10))
-    ax.set(title=title, xlabel="digit class (as the evaluator's classifier sees it)",
-           ylabel="fraction of generated images")
-    ax.legend()
-    return ax
-
-
-def snapshot_slider(history_or_paths: GanHistory | Sequence[str | Path], *, title: str = "Fixed noise batch"
-                    ) -> None:
-    """Display an ipywidgets slider through the saved snapshots (it draws the last one at once, also headless).
-
-    The widget is displayed here and nothing is returned, so a cell that ends with this call shows the slider
-    once and no stray return value under it.
-
-    Args:
-        history_or_paths: a :class:`GanHistory` with snapshots, or a list of PNG paths in training order.
-        title: figure title prefix.
-    """
-    import ipywidgets as widgets
-    import matplotlib.image as mpimg
-    import matplotlib.pyplot as plt
-    from IPython.display import display
-
-    if isinstance(history_or_paths, GanHistory):
-        paths = list(history_or_paths.snapshot_paths)
-        steps: list[Any] = list(history_or_paths.snapshot_steps)
-    else:
-        paths = [Path(p) for p in history_or_paths]
-        steps = [p.stem for p in paths]
-    if not paths:
-        raise ValueError("there are no snapshots to show: train with snapshot_dir= set")
-    missing = [str(p) for p in paths if not Path(p).is_file()]
-    if missing:
-        raise FileNotFoundError(f"snapshot file(s) missing: {missing[:3]}; re-run the training cell")
-
-    def show(index: int) -> None:
-        img = mpimg.imread(paths[index])
-        fig, ax = plt.subplots(figsize=(6, 6 * img.shape[0] / img.shape[1]))
-        ax.imshow(img)
-        ax.set_axis_off()
-        ax.set_title(f"{title} — step {steps[index]} ({index + 1}/{len(paths)})")
-        plt.show()
-
-    slider = widgets.IntSlider(value=len(paths) - 1, min=0, max=len(paths) - 1, step=1,
-                               description="snapshot", continuous_update=False)
-    display(widgets.interactive(show, index=slider))

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Callable, Mapping
 
+from utils.gan import check_output, check_separate_optimizers
 from utils.validation import check_positive_int
 
 if TYPE_CHECKING:  # pragma: no cover - only for type checkers
@@ -53,14 +54,11 @@ def mlp_gan(latent_dim: int = 100, hidden: int = 128, *, output: str = "tanh", a
     """
     latent_dim = check_positive_int(latent_dim, "latent_dim")
     hidden = check_positive_int(hidden, "hidden")
-    if output not in ("tanh", "sigmoid"):
-        raise ValueError(f"output must be 'tanh' or 'sigmoid', got {output!r}")
-    if activation not in ("leaky_relu", "relu"):
-        raise ValueError(f"activation must be 'leaky_relu' or 'relu', got {activation!r}")
+    check_output(output)
     import keras
 
     def act() -> "keras.layers.Layer":
-        return keras.layers.LeakyReLU(0.2) if activation == "leaky_relu" else keras.layers.ReLU()
+        return {"leaky_relu": lambda: keras.layers.LeakyReLU(0.2), "relu": keras.layers.ReLU}[activation]()
 
     generator = keras.Sequential([
         keras.Input((latent_dim,)), keras.layers.Dense(hidden), act(),
@@ -98,13 +96,8 @@ def make_train_step(generator: Any, discriminator: Any, g_optimizer: Any, d_opti
         ``train_step(batch) -> {"d_loss", "g_loss", "d_acc_real", "d_acc_fake"}`` (scalar tensors), as
         :func:`utils.gan.train_gan` expects.
     """
-    if not isinstance(jit_compile, bool):
-        raise TypeError(f"jit_compile must be True or False, got {jit_compile!r}")
     latent_dim = check_positive_int(latent_dim, "latent_dim")
-    if isinstance(real_label, bool) or not isinstance(real_label, (int, float)) or not 0 < real_label <= 1:
-        raise ValueError(f"real_label must be a number in (0, 1] (1, or 0.9 for label smoothing), got {real_label!r}")
-    if g_optimizer is d_optimizer:
-        raise ValueError("g_optimizer and d_optimizer are the same object: give each player its own optimiser")
+    check_separate_optimizers(g_optimizer, d_optimizer)
     from utils.reference import vanilla_gan
 
     step = vanilla_gan.make_train_step(generator, discriminator, g_optimizer, d_optimizer, None,
@@ -128,8 +121,6 @@ def compile_with_xla(train_step: Callable[[Any], Any], *, verbose: bool = True) 
         A function of one batch, with the same results as ``train_step``. If XLA cannot compile the step (an
         operation it does not support), the first call says so and the step runs as before, without XLA.
     """
-    if not callable(train_step):
-        raise TypeError(f"train_step must be a function of one batch, got {type(train_step).__name__}")
     import tensorflow as tf
 
     python_function = getattr(train_step, "python_function", train_step)

@@ -18,7 +18,7 @@ import random
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar
+from typing import MutableMapping, TypeVar
 
 QUICK_ENV_VAR = "NNCOURSE_QUICK"
 """Name of the environment variable that switches quick mode on (``NNCOURSE_QUICK=1``)."""
@@ -80,12 +80,16 @@ _IMPORT_NOTICES = ("WARNING: All log messages before absl::InitializeLog() is ca
 logging is initialised, so ``TF_CPP_MIN_LOG_LEVEL`` cannot hide them (checked: they appear at level 2 and 3)."""
 
 
-def silence_tensorflow_logs() -> None:
+def silence_tensorflow_logs(env: MutableMapping[str, str] | None = None) -> None:
     """Set the environment variable that quietens TensorFlow's C++ INFO and WARNING lines (errors still show).
 
     Must run before the first ``import tensorflow``; :func:`setup` calls it for you. An existing value wins.
+
+    Args:
+        env: the environment to set it in: ``None`` for this process's ``os.environ``, or the dict a child
+            process (a test kernel, the doctor's probe, a Jupyter server) will be started with.
     """
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # hide INFO and WARNING lines from the C++ core
+    (os.environ if env is None else env).setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # hide C++ INFO and WARNING
 
 
 def import_tensorflow_quietly() -> None:

@@ -16,7 +16,7 @@ This module holds the plumbing:
   generator's samples and the discriminator's surface at every snapshot.
 
 Counting the modes a generator covers is exercise 08.1 of the notebook (reference:
-:mod:`utils.reference.toy_gan`), so nothing here counts them. Plots are in :mod:`utils.toy_gan_plots`.
+:mod:`utils.reference.toy_gan`), so nothing here counts them. Plots are in :mod:`utils.plots.toy_gan`.
 TensorFlow and Keras are imported inside the functions that need them: ``import utils.toy_gan`` stays cheap.
 """
 from __future__ import annotations
@@ -244,8 +244,6 @@ def discriminator_surface(discriminator: "keras.Model", points: np.ndarray, pack
     if pack == 1:
         logits = discriminator(points, training=False)
         return np.asarray(keras.ops.sigmoid(logits)).reshape(-1)
-    if context is None or rng is None:
-        raise ValueError("a packed discriminator needs `context` (generator samples) and `rng`")
     context = np.asarray(context, dtype=np.float32).reshape(-1, 2)
     total = np.zeros(len(points))
     count = 0

@@ -24,6 +24,7 @@ from pathlib import Path
 import pytest
 
 from tests.browser._availability import chromium_path
+from utils.settings import silence_tensorflow_logs
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -95,13 +96,14 @@ class JupyterServer:
             json.dumps({"fetchNews": "false", "checkForUpdates": False}))
         env = dict(os.environ, NNCOURSE_QUICK="1", JUPYTER_CONFIG_DIR=str(tmp / "config"),
                    JUPYTERLAB_SETTINGS_DIR=str(settings), JUPYTER_RUNTIME_DIR=str(tmp / "runtime"),
-                   JUPYTERLAB_WORKSPACES_DIR=str(tmp / "workspaces"), TF_CPP_MIN_LOG_LEVEL="2")
+                   JUPYTERLAB_WORKSPACES_DIR=str(tmp / "workspaces"))
+        silence_tensorflow_logs(env)
         cmd = [sys.executable, "-m", "jupyter", app, "--no-browser", "--ip=127.0.0.1", f"--port={self.port}",
                f"--IdentityProvider.token={self.token}", f"--ServerApp.root_dir={self.root_dir}",
                "--ServerApp.open_browser=False", "--LabApp.news_url=None"]
         if hasattr(os, "geteuid") and os.geteuid() == 0:
             cmd.append("--allow-root")
-        self.log = open(tmp / f"{app}.log", "w")
+        self.log = open(tmp / f"{app}.log", "w", encoding="utf-8")
         self.proc = subprocess.Popen(cmd, env=env, stdout=self.log, stderr=subprocess.STDOUT,
                                      start_new_session=True)
         _wait_for_server(f"{self.base}/api/status?token={self.token}", self.proc)

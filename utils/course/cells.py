@@ -141,7 +141,6 @@ def declared_exercises(nb: nbformat.NotebookNode, number: str | None) -> dict[st
     """
     if number is None:
         return {}
-    import utils.checks  # noqa: F401 - registers every topic module's exercises in EXERCISES
     from utils.checks.core import EXERCISES
 
     found = {ex.label: ex.title for ex in EXERCISES.get(number, [])}

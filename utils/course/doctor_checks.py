@@ -224,7 +224,7 @@ def free_memory_bytes(meminfo: str | os.PathLike[str] = "/proc/meminfo") -> int 
         path = Path(meminfo)
         if path.is_file():
             fields: dict[str, int] = {}
-            for line in path.read_text().splitlines():
+            for line in path.read_text(encoding="utf-8").splitlines():
                 key, _, rest = line.partition(":")
                 parts = rest.split()
                 if parts and parts[0].isdigit():

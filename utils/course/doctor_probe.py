@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Mapping, Sequence
 
-from utils.settings import repo_root
+from utils.settings import repo_root, silence_tensorflow_logs
 
 PROBE_TIMEOUT_S = 180.0
 """Seconds the import probe may take (importing TensorFlow takes 3-30 s; the first import after installing more)."""
@@ -235,7 +235,7 @@ def run_import_probe(folder: str | os.PathLike[str] | None = None, env: Mapping[
     request = {"import": [n for n in names if n not in heavy], "locate": heavy, "tensorflow": tensorflow,
                "marker": PROBE_MARKER}
     probe_env = dict(os.environ if env is None else env)
-    probe_env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # TensorFlow's start-up chatter would only fill stderr
+    silence_tensorflow_logs(probe_env)  # TensorFlow's start-up chatter would only fill stderr
     try:
         done = subprocess.run([sys.executable, "-c", _PROBE_SOURCE, json.dumps(request)], cwd=folder,
                               env=probe_env, capture_output=True, text=True, timeout=timeout, check=False)

@@ -4,6 +4,7 @@ Usage (from the top of the course pack)::
 
     python -m utils.course.grade handin/*.zip                      # or a folder: python -m utils.course.grade handin/
     python -m utils.course.grade handin/ --rerun --out gradebook.csv
+    python -m utils.course.grade handin/ --rerun --jobs 2               # two notebooks re-run at once
 
 **Default mode** cross-checks everything a zip says against everything else in it:
 
@@ -36,6 +37,19 @@ instructor's check and summary cells from ``notebooks/`` replace the student's, 
 those cells printed. Any difference from the manifest (or a re-run that cannot be done, e.g. no instructor
 notebook) is an integrity failure.
 
+**--jobs N** grades N zips at once (mostly useful with ``--rerun``, where each zip costs a kernel run). The
+gradebook is the same as with ``--jobs 1`` (the default): rows are put back in the order the zips were given
+before the latest hand-ins are picked and sorted. Each zip is graded in a *thread* of this process: the work is
+done by the kernel, a separate process that every :func:`~utils.course.runner.run_notebook` starts and stops
+itself, while the thread mostly waits on its ZMQ sockets (GIL released). Threads are what jupyter_client supports
+here: nbclient runs each thread's kernel calls on that thread's own asyncio loop, each kernel manager has its own
+ZMQ context, and the in-process ``LocalPortCache`` keeps two kernels started at once from picking the same
+ports, which separate grader processes would not (nor is ``fork`` safe once ZMQ has started). A notebook that
+hangs or whose kernel dies costs only its own slot: every cell has the ``--timeout`` limit (the kernel is then
+killed), which makes it that zip's re-run failure, and any error in a worker becomes that zip's row ("grader
+error"), never the run's. On Ctrl-C no new zip starts; those running finish first. More jobs than CPU cores only
+make kernels compete. A progress bar over the zips goes to stderr when it is a terminal.
+
 One gradebook row per student and notebook (the latest intact hand-in by parsed ``handed_in_at``), plus one
 row per zip with an integrity problem, never a crash. Text cells starting with ``=``, ``+``, ``-``, ``@``, tab or carriage return
 get a leading ``'`` (OWASP's advice against CSV injection), and long ones are shortened.
@@ -45,6 +59,7 @@ Exit status: 0 every zip intact, 1 some integrity problem, 2 no zips found or ``
 from __future__ import annotations
 
 import argparse
+import concurrent.futures as _futures
 import csv
 import datetime as _dt
 import glob
@@ -54,6 +69,7 @@ from pathlib import Path
 from typing import Any, Sequence
 
 import nbformat
+from tqdm.auto import tqdm
 
 from utils.conventions import count_statuses
 from utils.course import flags, regrade
@@ -64,6 +80,7 @@ from utils.course.notebook_io import blocking_file
 from utils.course.runner import DEFAULT_TIMEOUT
 from utils.course.verify import read_zip
 from utils.files import atomic_write_text
+from utils.validation import check_positive_int
 
 COLUMNS = ["student_id", "name", "notebook", "passed", "failed", "not_attempted", "exercises", "run_status",
            "failed_cell", "run_seconds", "handed_in_at", "quick", "python", "tensorflow", "keras", "integrity",
@@ -93,15 +110,25 @@ def grade_zip(path: str | Path, *, rerun: bool = False, timeout: int = DEFAULT_T
         timeout: per-cell time limit of the re-run, seconds.
         instructor_dir: folder of the instructor notebooks (default ``notebooks/`` of this pack).
     """
-    row: dict[str, Any] = {col: "" for col in COLUMNS}
-    row["zip"] = str(path)
-    row["run_status"] = "unknown"
+    row = _blank_row(path)
     try:
         _fill_row(row, Path(path), rerun=rerun, timeout=timeout, instructor_dir=instructor_dir)
     except Exception as err:  # a bug or a case nobody foresaw: one row says so, the gradebook goes on
-        row["integrity"] = (f"grader error ({type(err).__name__}: {one_line(str(err), 200)}); "
-                            f"please report it with this zip")
-        row["_valid"] = False
+        _grader_error(row, err)
+    return row
+
+
+def _blank_row(path: str | Path) -> dict[str, Any]:
+    row: dict[str, Any] = {col: "" for col in COLUMNS}
+    row["zip"] = str(path)
+    row["run_status"] = "unknown"
+    return row
+
+
+def _grader_error(row: dict[str, Any], err: BaseException) -> dict[str, Any]:
+    row["integrity"] = (f"grader error ({type(err).__name__}: {one_line(str(err), 200)}); "
+                        f"please report it with this zip")
+    row["_valid"] = False
     return row
 
 
@@ -163,18 +190,63 @@ def expand_paths(args: Sequence[str]) -> list[Path]:
 _EPOCH = _dt.datetime.min.replace(tzinfo=_dt.timezone.utc)
 
 
+def grade_zips(paths: Sequence[str | Path], *, jobs: int = 1, progress: bool = False,
+               **options: Any) -> list[dict[str, Any]]:
+    """:func:`grade_zip` of every path, ``jobs`` at once (threads, see the module docs), rows in the order given.
+
+    Args:
+        paths: the hand-in zips.
+        jobs: how many zips to grade at once (int >= 1); 1 grades them one after the other in this thread.
+        progress: show a progress bar over the zips on stderr (only if stderr is a terminal).
+        options: passed to :func:`grade_zip` (``rerun``, ``timeout``, ``instructor_dir``).
+
+    Raises:
+        ValueError: ``jobs`` is not an int >= 1.
+    """
+    jobs = check_positive_int(jobs, "jobs")
+    paths = list(paths)
+    rows: list[dict[str, Any]] = [{} for _ in paths]
+
+    def one(i: int) -> dict[str, Any]:
+        try:
+            return grade_zip(paths[i], **options)
+        except Exception as err:  # grade_zip never raises; this only guards the gradebook against a bug in it
+            return _grader_error(_blank_row(paths[i]), err)
+
+    desc = "re-running hand-ins" if options.get("rerun") else "checking hand-ins"
+    with tqdm(total=len(paths), desc=desc, unit="zip", file=sys.stderr, disable=None if progress else True) as bar:
+        if jobs == 1 or len(paths) < 2:
+            for i in range(len(paths)):
+                rows[i] = one(i)
+                bar.update(1)
+            return rows
+        pool = _futures.ThreadPoolExecutor(max_workers=min(jobs, len(paths)), thread_name_prefix="grade")
+        try:
+            futures = {pool.submit(one, i): i for i in range(len(paths))}
+            for future in _futures.as_completed(futures):
+                i, err = futures[future], future.exception()
+                rows[i] = future.result() if err is None else _grader_error(_blank_row(paths[i]), err)
+                bar.update(1)
+        finally:  # normally a no-op; on Ctrl-C, zips not started yet are dropped
+            pool.shutdown(wait=False, cancel_futures=True)
+    return rows
+
+
 def gradebook(paths: Sequence[str | Path], *, rerun: bool = False, timeout: int = DEFAULT_TIMEOUT,
-              instructor_dir: str | Path | None = None) -> tuple[list[dict[str, Any]], list[str]]:
+              instructor_dir: str | Path | None = None, jobs: int = 1,
+              progress: bool = False) -> tuple[list[dict[str, Any]], list[str]]:
     """Grade every zip; keep one row per (student, notebook) — the latest intact hand-in — plus a row for every
     zip with an integrity problem (so a damaged or altered hand-in is never hidden behind a later one).
 
     "Latest" compares the parsed ``handed_in_at`` times (time zones included); on a tie the zip given later wins.
+    ``jobs`` and ``progress`` are those of :func:`grade_zips`; the result does not depend on ``jobs``.
 
     Returns:
         ``(rows, messages)``: intact rows sorted by student id and notebook, then the others in the order given;
         messages about duplicates.
     """
-    rows = [grade_zip(p, rerun=rerun, timeout=timeout, instructor_dir=instructor_dir) for p in paths]
+    rows = grade_zips(paths, jobs=jobs, progress=progress, rerun=rerun, timeout=timeout,
+                      instructor_dir=instructor_dir)
     messages: list[str] = []
     kept: dict[tuple[str, str], dict[str, Any]] = {}
     broken: list[dict[str, Any]] = []
@@ -238,7 +310,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=Path("gradebook.csv"), help="gradebook CSV (default gradebook.csv)")
     parser.add_argument("--instructor-dir", type=Path, default=None,
                         help="folder of the instructor notebooks for --rerun (default notebooks/ of the pack)")
+    parser.add_argument("--jobs", type=int, default=1, metavar="N",
+                        help="grade N zips at once, each --rerun in its own kernel (default 1)")
     args = parser.parse_args(argv)
+    if args.jobs < 1:
+        parser.error(f"--jobs must be at least 1 (how many zips to grade at once), got {args.jobs}")
     safe_console()
     bad_out = out_path_problem(args.out)
     if bad_out:
@@ -248,7 +324,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not paths:
         print(f"no zip files found in {' '.join(args.zips)}", file=sys.stderr)
         return 2
-    rows, messages = gradebook(paths, rerun=args.rerun, timeout=args.timeout, instructor_dir=args.instructor_dir)
+    rows, messages = gradebook(paths, rerun=args.rerun, timeout=args.timeout, instructor_dir=args.instructor_dir,
+                               jobs=args.jobs, progress=True)
     try:
         write_gradebook(rows, args.out)
     except OSError as err:

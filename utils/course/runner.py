@@ -103,7 +103,7 @@ def _nncourse_handin_results():
     try:
         from utils.course.versions import package_versions
         payload["versions"] = package_versions()
-        import utils.checks  # registers the exercises of every topic module
+        import utils.checks  # loads utils.checks.core, whose results the cell exports
     except Exception as err:
         payload["error"] = "import utils.checks failed: " + type(err).__name__ + ": " + str(err)
     core = sys.modules.get("utils.checks.core")

@@ -134,17 +134,16 @@ def make_train_step(generator: Any, discriminator: Any, g_optimizer: Any, d_opti
                                        conditional=True)
     if ema_generator is None:
         return step
-    if not 0.0 < float(ema_decay) < 1.0:
-        raise ValueError(f"ema_decay must lie strictly between 0 and 1 (e.g. 0.999), got {ema_decay!r}")
-    if len(ema_generator.weights) != len(generator.weights):
-        raise ValueError("ema_generator must have the generator's architecture: make it with averaged_copy(generator)")
+    from utils.reference import dcgan
+
+    ema_decay = dcgan.check_ema_decay(ema_decay)
     import tensorflow as tf
 
     @tf.function
     def step_with_average(batch: Any) -> Mapping[str, Any]:
         out = step(batch)
         t = tf.cast(g_optimizer.iterations, tf.float32)               # steps taken so far
-        decay = tf.minimum(float(ema_decay), (1 + t) / (10 + t))      # warm-up: forget the random start
+        decay = tf.minimum(ema_decay, (1 + t) / (10 + t))             # warm-up: forget the random start
         for w_ema, w in zip(ema_generator.weights, generator.weights):
             w_ema.assign(decay * w_ema + (1 - decay) * w)
         return out

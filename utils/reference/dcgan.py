@@ -107,13 +107,10 @@ def make_train_step(generator: Any, discriminator: Any, g_optimizer: Any, d_opti
         ``train_step(real_images) -> {"d_loss", "g_loss", "d_acc_real", "d_acc_fake"}`` (scalar tensors), where
         ``real_images`` has shape (batch, 28, 28, 1) in [-1, 1]; as :func:`utils.gan.train_gan` expects.
     """
-    if g_optimizer is d_optimizer:
-        raise ValueError("g_optimizer and d_optimizer are the same object: give each player its own optimiser")
-    if not 0.0 < float(ema_decay) < 1.0:
-        raise ValueError(f"ema_decay must lie strictly between 0 and 1 (e.g. 0.999), got {ema_decay!r}")
-    if ema_generator is not None and len(ema_generator.weights) != len(generator.weights):
-        raise ValueError("ema_generator must have the generator's architecture: make it with "
-                         "keras.models.clone_model(generator) and copy the weights with set_weights")
+    from utils.gan import check_separate_optimizers
+
+    check_separate_optimizers(g_optimizer, d_optimizer)
+    ema_decay = check_ema_decay(ema_decay)
     import tensorflow as tf
 
     def bce(targets: Any, logits: Any) -> Any:
@@ -152,6 +149,13 @@ def averaged_copy(generator: "keras.Model") -> "keras.Model":
     return copy
 
 
+def check_ema_decay(ema_decay: float) -> float:
+    """``ema_decay`` as a float if it lies strictly between 0 and 1 (at 1 the average would never move)."""
+    if not 0.0 < float(ema_decay) < 1.0:
+        raise ValueError(f"ema_decay must lie strictly between 0 and 1 (e.g. 0.999), got {ema_decay!r}")
+    return float(ema_decay)
+
+
 def conv_transpose_size(size: int, kernel: int, stride: int, padding: str) -> int:
     """Side length of the map a Keras ``Conv2DTranspose(filters, kernel, strides=stride, padding=padding)``
     outputs for a ``size`` x ``size`` input (exercise 10.1).
@@ -162,6 +166,4 @@ def conv_transpose_size(size: int, kernel: int, stride: int, padding: str) -> in
     """
     if padding == "same":
         return size * stride
-    if padding == "valid":
-        return (size - 1) * stride + max(kernel, stride)
-    raise ValueError(f"padding must be 'same' or 'valid', got {padding!r}")
+    return (size - 1) * stride + max(kernel, stride)  # "valid"

@@ -146,3 +146,14 @@ def test_hand_in_uses_and_prints_the_notebooks_limit_and_timeout_overrides_it(tm
     code = handin.main([str(short), "--student-id", SID, "--name", "Ada", "--out", str(tmp_path / "out"),
                         "--force", "--timeout", "7"])
     assert code == 0 and fake_run[-1]["timeout"] == 7 and "at most 7 s per cell (--timeout)" in capsys.readouterr().out
+
+
+def test_the_default_handin_folder_follows_the_environment(monkeypatch, tmp_path):
+    # A lab hub points each student's hand-ins at their own folder (deploy/jupyterhub_config.py).
+    from utils.course.handin_inputs import HANDIN_DIR_ENV_VAR, default_handin_dir
+    from utils.settings import repo_root
+
+    monkeypatch.delenv(HANDIN_DIR_ENV_VAR, raising=False)
+    assert default_handin_dir() == repo_root() / "handin"
+    monkeypatch.setenv(HANDIN_DIR_ENV_VAR, str(tmp_path / "mine"))
+    assert default_handin_dir() == tmp_path / "mine"

@@ -6,6 +6,7 @@ default comes from the notebook's expected run time (:func:`default_timeout`).
 """
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
@@ -106,9 +107,15 @@ def check_out_dir(out_dir: Path, zip_path: Path) -> None:
     raise HandinError(problem)
 
 
+HANDIN_DIR_ENV_VAR = "NNCOURSE_HANDIN_DIR"
+"""Environment variable naming the default hand-in folder (a lab hub sets it to each student's own folder)."""
+
+
 def default_handin_dir() -> Path:
-    """``handin/`` at the top of the course pack (git-ignored)."""
-    return repo_root() / "handin"
+    """Where hand-ins go without ``--out``: ``$NNCOURSE_HANDIN_DIR`` if set, else ``handin/`` at the top of the
+    course pack (git-ignored)."""
+    configured = os.environ.get(HANDIN_DIR_ENV_VAR, "").strip()
+    return Path(configured).expanduser() if configured else repo_root() / "handin"
 
 
 def zip_name(student_id: str, notebook: str | Path) -> str:

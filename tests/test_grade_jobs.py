@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from types import SimpleNamespace
@@ -99,19 +100,37 @@ def test_progress_bar_on_a_terminal(kit, monkeypatch):
         def isatty(self) -> bool:
             return True
 
-    monkeypatch.setattr("sys.stderr", Terminal())
+    monkeypatch.setattr(sys, "stderr", Terminal())
     grade.gradebook(list(kit.zips.values()), jobs=2, progress=True)
-    assert "checking hand-ins" in __import__("sys").stderr.getvalue()
-    assert "4/4" in __import__("sys").stderr.getvalue()
+    assert "checking hand-ins" in sys.stderr.getvalue() and "4/4" in sys.stderr.getvalue()
 
 
 @pytest.mark.parametrize("value", ["0", "-2", "two", "1.5"])
-def test_bad_jobs_is_refused(kit, tmp_path, capsys, value):
+def test_bad_jobs_is_refused(tmp_path, capsys, value):
     with pytest.raises(SystemExit) as exit_info:
-        grade.main([str(kit.out), "--jobs", value, "--out", str(tmp_path / "gradebook.csv")])
+        grade.main([str(tmp_path), "--rerun", "--jobs", value, "--out", str(tmp_path / "gradebook.csv")])
     assert exit_info.value.code == 2
     err = capsys.readouterr().err
     assert "--jobs" in err and (("must be at least 1" in err) if value.lstrip("-").isdigit() else "invalid int" in err)
     assert not (tmp_path / "gradebook.csv").exists()
     with pytest.raises(ValueError, match="jobs must be an integer >= 1"):
-        grade.gradebook([kit.zips["S0000031"]], jobs=0)
+        grade.gradebook([tmp_path / "S0000031_98_fixture.zip"], jobs=0)
+
+
+def test_every_parse_of_a_grade_holds_the_ast_lock(kit, monkeypatch):
+    """CPython 3.11's AST constructor is not thread-safe (see regrade.AST_LOCK): the worker threads take turns."""
+    from utils.course import flags, regrade
+
+    held: list[bool] = []
+
+    def watched(real):
+        def parse_cell(source):
+            held.append(regrade.AST_LOCK.locked())
+            return real(source)
+        return parse_cell
+
+    monkeypatch.setattr(flags, "parse_cell", watched(flags.parse_cell))  # the flag scan's
+    monkeypatch.setattr(regrade, "parse_cell", watched(regrade.parse_cell))  # the re-run's check cells'
+    row = grade.grade_zip(kit.zips["S0000031"], rerun=True, timeout=TIMEOUT, instructor_dir=kit.instructor)
+    assert (row["rerun"], row["integrity"]) == ("agrees", "ok")
+    assert held and all(held) and not regrade.AST_LOCK.locked()

@@ -38,17 +38,19 @@ those cells printed. Any difference from the manifest (or a re-run that cannot b
 notebook) is an integrity failure.
 
 **--jobs N** grades N zips at once (mostly useful with ``--rerun``, where each zip costs a kernel run). The
-gradebook is the same as with ``--jobs 1`` (the default): rows are put back in the order the zips were given
-before the latest hand-ins are picked and sorted. Each zip is graded in a *thread* of this process: the work is
-done by the kernel, a separate process that every :func:`~utils.course.runner.run_notebook` starts and stops
-itself, while the thread mostly waits on its ZMQ sockets (GIL released). Threads are what jupyter_client supports
-here: nbclient runs each thread's kernel calls on that thread's own asyncio loop, each kernel manager has its own
-ZMQ context, and the in-process ``LocalPortCache`` keeps two kernels started at once from picking the same
-ports, which separate grader processes would not (nor is ``fork`` safe once ZMQ has started). A notebook that
-hangs or whose kernel dies costs only its own slot: every cell has the ``--timeout`` limit (the kernel is then
-killed), which makes it that zip's re-run failure, and any error in a worker becomes that zip's row ("grader
-error"), never the run's. On Ctrl-C no new zip starts; those running finish first. More jobs than CPU cores only
-make kernels compete. A progress bar over the zips goes to stderr when it is a terminal.
+gradebook is the same as with ``--jobs 1`` (the default): rows are put back in the order the zips were given before
+the latest hand-ins are picked and sorted. Each zip is graded in a *thread* of this process: the work is done by the
+kernel, a separate process that every :func:`~utils.course.runner.run_notebook` starts and stops itself, while the
+thread mostly waits on its ZMQ sockets (GIL released). Threads are what jupyter_client supports here: nbclient runs
+each thread's kernel calls on that thread's own asyncio loop, each kernel manager has its own ZMQ context, and the
+in-process ``LocalPortCache`` keeps two kernels started at once from picking the same ports, which separate grader
+processes would not (nor is ``fork`` safe once ZMQ has started). The threads take turns to parse cells
+(:data:`utils.course.regrade.AST_LOCK`: CPython 3.11's ``ast`` is not thread-safe). A notebook that hangs or whose
+kernel dies costs only its own slot: every cell has the ``--timeout`` limit (the kernel is then killed; it is a
+per-cell limit, so k slow cells may take k times it), which makes it that zip's re-run failure (a dead kernel too),
+and any error in a worker becomes that zip's row ("grader error"), never the run's. On Ctrl-C no new zip starts;
+those running finish first. More jobs than CPU cores only make kernels compete. A progress bar over the zips goes to
+stderr when it is a terminal.
 
 One gradebook row per student and notebook (the latest intact hand-in by parsed ``handed_in_at``), plus one
 row per zip with an integrity problem, never a crash. Text cells starting with ``=``, ``+``, ``-``, ``@``, tab or carriage return
@@ -156,7 +158,8 @@ def _fill_row(row: dict[str, Any], path: Path, *, rerun: bool, timeout: int,
                keras=versions.get("keras") or "")
     instructor = _instructor_or_none(manifest["notebook"], instructor_dir)
     if nb is not None:
-        row["flags"] = "; ".join(flags.machinery_flags(nb, instructor))
+        with regrade.AST_LOCK:  # it parses every cell: one thread at a time (see regrade.AST_LOCK)
+            row["flags"] = "; ".join(flags.machinery_flags(nb, instructor))
     if rerun and nb is not None:
         try:
             result = regrade.rerun(manifest, nb, instructor_dir=instructor_dir, timeout=timeout)
@@ -222,7 +225,7 @@ def grade_zips(paths: Sequence[str | Path], *, jobs: int = 1, progress: bool = F
             return rows
         pool = _futures.ThreadPoolExecutor(max_workers=min(jobs, len(paths)), thread_name_prefix="grade")
         try:
-            futures = {pool.submit(one, i): i for i in range(len(paths))}
+            futures = {pool.submit(_in_worker, one, i): i for i in range(len(paths))}
             for future in _futures.as_completed(futures):
                 i, err = futures[future], future.exception()
                 rows[i] = future.result() if err is None else _grader_error(_blank_row(paths[i]), err)
@@ -230,6 +233,28 @@ def grade_zips(paths: Sequence[str | Path], *, jobs: int = 1, progress: bool = F
         finally:  # normally a no-op; on Ctrl-C, zips not started yet are dropped
             pool.shutdown(wait=False, cancel_futures=True)
     return rows
+
+
+def _in_worker(fn: Any, *args: Any) -> Any:
+    """``fn(*args)`` in a worker thread, then let the tasks nbclient left on the thread's asyncio loop end.
+
+    A cell that timed out leaves its output-polling task cancelled but pending on that loop; in the main thread the
+    next run collects it, but a worker thread's loop is dropped with the thread, and asyncio then logs "Task was
+    destroyed but it is pending!" on the instructor's terminal.
+    """
+    import asyncio
+
+    from jupyter_core.utils import ensure_event_loop
+
+    try:
+        return fn(*args)
+    finally:
+        loop = ensure_event_loop()  # this thread's loop, the one nbclient's run_sync used
+        pending = [task for task in asyncio.all_tasks(loop) if not task.done()]
+        for task in pending:
+            task.cancel()
+        if pending:
+            loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
 
 
 def gradebook(paths: Sequence[str | Path], *, rerun: bool = False, timeout: int = DEFAULT_TIMEOUT,

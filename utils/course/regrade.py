@@ -37,6 +37,7 @@ from __future__ import annotations
 import ast
 import copy
 import difflib
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
@@ -54,6 +55,18 @@ INSTRUCTOR_ROLES = ("check", "summary")
 """Roles (:func:`utils.course.cells.cell_role`) of the instructor cells that a re-run restores."""
 PROVENANCE_KEY = "nncourse_grade"
 """Cell metadata key recording where a cell of the re-run notebook came from (for human readers only)."""
+AST_LOCK = threading.Lock()
+"""Held around every parse of a cell or module by the grader (:func:`parse`, and ``grade``'s flag scan), because
+``grade --jobs`` grades zips in threads and CPython 3.11 keeps the AST constructor's recursion depth per
+interpreter, not per thread: two threads parsing at once (one let in by a finalizer the garbage collector runs
+mid-parse) can fail with ``SystemError: AST constructor recursion depth mismatch``, or with a RecursionError that
+would make a check cell look unparseable (seen once in 24 re-runs at ``--jobs 2``; CPython gh-106905)."""
+
+
+def parse(source: str) -> ast.Module | None:
+    """:func:`utils.course.flags.parse_cell` under :data:`AST_LOCK`."""
+    with AST_LOCK:
+        return parse_cell(source)
 
 
 
@@ -115,7 +128,7 @@ def labels_by_check_function(instructor: nbformat.NotebookNode,
     sources += [c.source for c in instructor.cells if c.cell_type == "code"]
     out: dict[str, list[str]] = {}
     for src in sources:
-        tree = parse_cell(src)
+        tree = parse(src)
         for name, label in (_declared_in(tree) if tree is not None else ()):
             out.setdefault(name, []).append(label)
     return out
@@ -123,7 +136,7 @@ def labels_by_check_function(instructor: nbformat.NotebookNode,
 
 def checked_labels(source: str, declared: dict[str, list[str]], number: str | None) -> list[str]:
     """Exercise labels a check cell checks: those of the declared check functions it calls (notebook ``number``)."""
-    tree = parse_cell(source)
+    tree = parse(source)
     if tree is None:
         return []
     labels = [label for name in top_level_calls(tree) for label in declared.get(name, [])

@@ -4,6 +4,7 @@ Nothing a notebook imports from ``utils`` depends on this subpackage; these modu
 Run the commands as ``python -m utils.course.<name>`` (release, handin, grade, doctor). Modules:
 
 * :mod:`~utils.course.release` — student copies of the notebooks (solution regions become stubs); command;
+* :mod:`~utils.course.nbgrader_meta` — nbgrader's cell metadata, derived from markers, tags and checks; command;
 * :mod:`~utils.course.handin` — run a notebook and write the hand-in zip with its manifest; command;
 * :mod:`~utils.course.handin_inputs` — the hand-in's student id, name, output folder and time-limit checks;
 * :mod:`~utils.course.runner` — run a notebook top to bottom in a fresh kernel and classify what happened;

@@ -14,7 +14,8 @@ In each student copy (nbgrader's ``ClearSolutions`` rules, applied to every cell
 * every such region of a markdown or raw cell becomes ``YOUR ANSWER HERE`` (nbgrader's ``text_stub``; nbgrader
   treats raw cells like markdown ones), and a markdown or raw cell marked as a solution that has no markers is
   replaced as a whole by ``YOUR ANSWER HERE``; attachments the remaining text no longer uses are dropped;
-* outputs and execution counts are cleared.
+* outputs and execution counts are cleared; cells with nbgrader metadata get the ``checksum``, ``cell_type``
+  and lock flags nbgrader's own copies have (:func:`utils.course.nbgrader_meta.student_metadata`).
 
 A marker is a line that starts with ``#`` and holds ``BEGIN SOLUTION`` or ``END SOLUTION`` exactly (upper case,
 one space), e.g. ``    ### BEGIN SOLUTION``. A line that only *looks* like one (``## begin solution``,
@@ -48,6 +49,7 @@ from typing import Iterable, Sequence
 import nbformat
 
 from utils.conventions import ANSWER_STUB, BEGIN_MARKER, CODE_STUB, END_MARKER, SOLUTION_TAG, is_marker
+from utils.course.nbgrader_meta import student_metadata
 from utils.course.notebook_io import NotebookError, blocking_file, clear_outputs, read_notebook, write_notebook
 from utils.settings import repo_root
 
@@ -276,6 +278,7 @@ def make_student_copy(nb: nbformat.NotebookNode, *, name: str = "notebook") -> t
             answers += len(found) or 1
             _drop_unused_attachments(cell)
     check_no_leak(nb, student, name=name)
+    student_metadata(student)
     return student, ReleaseReport(regions, whole, answers, tuple(warnings))
 
 
